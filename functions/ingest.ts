@@ -1,0 +1,61 @@
+// Lambda handler: S3 ObjectCreated events -> lib/ingest-event. Wiring only.
+
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { IngestConfigSchema, loadConfig, type IngestConfig } from '../lib/config';
+import type { IngestDeps } from '../lib/ingest';
+import { ingestEvent, type EventReport } from '../lib/ingest-event';
+import { createLogger } from '../lib/log';
+import { createLambdaClient, lambdaNotifier } from './adapters/lambda-notifier';
+import { createS3Client, s3ObjectStore } from './adapters/s3-store';
+import { invocationLogging } from './middleware/invocation-logging';
+
+export interface IngestRuntime {
+  config: IngestConfig;
+  deps: IngestDeps;
+}
+
+export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): IngestRuntime {
+  const config = loadConfig(IngestConfigSchema, env);
+  const s3 = createS3Client({
+    endpoint: config.S3_ENDPOINT,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    ...(config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
+      ? { credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY } }
+      : {}),
+  });
+  const lambda = createLambdaClient(config.LAMBDA_ENDPOINT);
+  return {
+    config,
+    deps: {
+      store: s3ObjectStore(s3),
+      sendFailures: lambdaNotifier(lambda, config.NOTIFY_FUNCTION_NAME),
+      log: createLogger({ function: 'ingest' }),
+    },
+  };
+}
+
+export function createIngestHandler(getRuntime: () => IngestRuntime) {
+  const log = createLogger({ function: 'ingest' });
+  return middy<unknown, EventReport, Error, Context>()
+    .use(invocationLogging(log))
+    .handler(async (event, context) => {
+      const { config, deps } = getRuntime();
+      return ingestEvent(
+        event,
+        { ...deps, log: deps.log.child({ requestId: context.awsRequestId }) },
+        {
+          format: config.INPUT_FORMAT,
+          timeZone: config.SOURCE_TIMEZONE,
+          maxLineBytes: config.MAX_LINE_BYTES,
+          maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES,
+          maxPayloadBytes: config.NOTIFY_MAX_PAYLOAD_BYTES,
+          keyEncoding: config.EVENT_KEY_ENCODING,
+        },
+      );
+    });
+}
+
+// Built on first use, once per container: config errors surface in the first invocation's log.
+let runtime: IngestRuntime | undefined;
+export const handler = createIngestHandler(() => (runtime ??= runtimeFromEnv()));

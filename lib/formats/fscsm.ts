@@ -1,0 +1,136 @@
+// FSCSM (Cloud Service Management) audit log: one operation per line,
+//   Time<TAB>Operator-or-command<TAB>Operation<TAB>SUCCESS|FAILED
+// The manual separates fields with TABs; copies of it show spaces, and its own sample has
+// a space after the colon, a 12-hour time and comma-separated request IDs. All parse.
+
+import type { Action, EntryRecord, ErrorRecord, ResourceType } from '../records';
+import { ACTIONS, RESOURCE_TYPES } from '../records';
+import type { WallTime } from '../timezone';
+import { wallTimeConverter } from '../timezone';
+
+export type LineParser = (no: number, text: string) => EntryRecord | ErrorRecord;
+
+// "yyyy/MM/dd HH:mm:ss.SSS", also "yyyy/MM/dd h:mm:ss PM.SSS" and "... h:mm:ss.SSS PM".
+const TIME =
+  /^(\d{4})\/(\d{1,2})\/(\d{1,2})[\t ]+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?:[\t ]*([AaPp][Mm])(?:\.(\d{1,3}))?)?$/;
+// The space-separated fallback: the actor is one token (a TAB-separated actor may hold spaces).
+// The operation starts and ends with a non-blank so that no blank run can be tried by two
+// groups: that keeps matching linear on long runs of blanks (a lazy `.+?` was quadratic).
+const SPACED =
+  /^(\d{4}\/\d{1,2}\/\d{1,2}[\t ]+\d{1,2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:[\t ]*[AaPp][Mm](?:\.\d{1,3})?)?)[\t ]+(\S+)[\t ]+(\S(?:.*\S)?)[\t ]+(\S+)[\t ]*$/;
+// "create user:ID", "create org: ID", and the documented request form "delete: ID".
+// The operation text arrives trimmed, so the ID runs to the end (linear, unlike `(.*?)[\t ]*$`).
+const OPERATION = /^([A-Za-z]+)(?:[\t ]+([A-Za-z]+))?[\t ]*:[\t ]*([^\t \n\r\u2028\u2029].*)?$/;
+
+const ACTION_SET = new Set<string>(ACTIONS);
+const TYPE_SET = new Set<string>(RESOURCE_TYPES);
+
+export function createFscsmParser(options: { timeZone: string }): LineParser {
+  const toEpoch = wallTimeConverter(options.timeZone);
+
+  return (no, text) => {
+    const fields = splitFields(text);
+    if (!fields) return error(no, 'unrecognised line layout: expected Time, Operator, Operation, SUCCESS|FAILED', text);
+    const [time, actor, operation, status] = fields;
+
+    const outcome = status.toUpperCase();
+    if (outcome !== 'SUCCESS' && outcome !== 'FAILED') {
+      return error(no, `unknown outcome "${status}" (expected SUCCESS or FAILED)`, text);
+    }
+
+    const t = TIME.exec(time);
+    if (!t) return error(no, `invalid time "${time}" (expected yyyy/MM/dd HH:mm:ss.SSS)`, text);
+    const when = wallTime(t);
+    if (typeof when === 'string') return error(no, when, text);
+
+    const op = OPERATION.exec(operation);
+    if (!op) return error(no, `unrecognised operation "${operation}"`, text);
+    const action = (op[1] as string).toLowerCase();
+    // "delete: 12" is the manual's form for requests.
+    const type = op[2] === undefined ? (action === 'delete' ? 'request' : '') : op[2].toLowerCase();
+    if (!ACTION_SET.has(action)) return error(no, `unknown action "${op[1]}"`, text);
+    if (!TYPE_SET.has(type)) return error(no, `unknown resource type "${op[2] ?? ''}"`, text);
+    const idText = op[3] ?? '';
+    const resourceIds = type === 'request' ? splitIds(idText) : idText === '' ? [] : [idText];
+    if (resourceIds.length === 0) return error(no, `missing resource ID in "${operation}"`, text);
+
+    const timestamp = new Date(toEpoch(when)).toISOString();
+    // Years past 9999 or before 0000 in UTC have no yyyy-MM-dd form (the contract's timestamp).
+    if (timestamp.length !== 24) return error(no, `time ${localIso(when)} is out of range once converted to UTC`, text);
+    const record: EntryRecord = {
+      line: no,
+      kind: 'entry',
+      timestamp,
+      localTime: localIso(when),
+      actor,
+      action: action as Action,
+      resourceType: type as ResourceType,
+      resourceIds,
+      outcome,
+      operation,
+    };
+    if (type === 'keypair') Object.assign(record, splitKeypair(idText));
+    return record;
+  };
+}
+
+function splitFields(text: string): [string, string, string, string] | undefined {
+  if (text.includes('\t')) {
+    const parts = text.split(/\t+/).map((p) => p.trim());
+    if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+    if (parts.length === 4 && parts.every((p) => p !== '')) return parts as [string, string, string, string];
+  }
+  const m = SPACED.exec(text.trim());
+  return m ? [m[1] as string, m[2] as string, m[3] as string, m[4] as string] : undefined;
+}
+
+function wallTime(t: RegExpExecArray): WallTime | string {
+  const year = Number(t[1]);
+  const month = Number(t[2]);
+  const day = Number(t[3]);
+  let hour = Number(t[4]);
+  const minute = Number(t[5]);
+  const second = Number(t[6]);
+  const msText = t[7] ?? t[9] ?? '0';
+  const millisecond = Number(msText.padEnd(3, '0'));
+  const meridiem = t[8]?.toUpperCase();
+  if (meridiem) {
+    if (hour < 1 || hour > 12) return `invalid 12-hour time: hour ${hour}`;
+    hour = (hour % 12) + (meridiem === 'PM' ? 12 : 0);
+  }
+  if (month < 1 || month > 12) return `invalid month ${month}`;
+  if (day < 1 || day > daysInMonth(year, month)) return `invalid day ${day} for ${year}/${month}`;
+  if (hour > 23 || minute > 59 || second > 59) return `invalid time of day ${t[4]}:${t[5]}:${t[6]}`;
+  return { year, month, day, hour, minute, second, millisecond };
+}
+
+function daysInMonth(year: number, month: number): number {
+  // +400 years: the same calendar, and out of Date.UTC's mapping of years 0-99 to 1900-1999.
+  return new Date(Date.UTC(year + 400, month, 0)).getUTCDate();
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+function localIso(w: WallTime): string {
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}.${pad(w.millisecond, 3)}`;
+}
+
+function splitIds(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** "[Platform ID]_[Key Pair Name]": split only when exactly one underscore makes it unambiguous. */
+function splitKeypair(id: string): { platformId?: string; keyName?: string } {
+  const at = id.indexOf('_');
+  if (at <= 0 || at === id.length - 1 || id.indexOf('_', at + 1) !== -1) return {};
+  return { platformId: id.slice(0, at), keyName: id.slice(at + 1) };
+}
+
+function error(no: number, reason: string, raw: string): ErrorRecord {
+  return { line: no, kind: 'error', reason, raw };
+}

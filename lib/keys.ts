@@ -1,0 +1,44 @@
+// Object keys: how event keys are decoded, and which keys the product writes.
+
+export type KeyEncoding = 'url' | 'raw';
+
+/**
+ * AWS S3 event keys are URL-encoded form values ("+" is a space, "%xx" an escaped byte);
+ * s3rver and Ceph deliver the key as stored. Which one applies is a property of the
+ * store, so it is configured (EVENT_KEY_ENCODING), never guessed from the key itself.
+ */
+export function decodeEventKey(key: string, encoding: KeyEncoding): string {
+  if (encoding === 'raw') return key;
+  return decodeURIComponent(key.replace(/\+/g, ' '));
+}
+
+/** "auto" resolves per event source: Ceph sends raw keys, AWS (aws:s3) URL-encodes them. */
+export function keyEncodingFor(setting: 'auto' | KeyEncoding, eventSource: string): KeyEncoding {
+  if (setting !== 'auto') return setting;
+  return eventSource === 'ceph:s3' ? 'raw' : 'url';
+}
+
+export const RECORDS_SUFFIX = '.jsonl';
+export const SUMMARY_SUFFIX = '.summary.json';
+
+export interface OutputKeys {
+  records: string;
+  summary: string;
+}
+
+/** Outputs sit beside the chunk; they are derived from the source key alone. */
+export function outputKeysFor(sourceKey: string): OutputKeys {
+  return { records: sourceKey + RECORDS_SUFFIX, summary: sourceKey + SUMMARY_SUFFIX };
+}
+
+/** True for keys this product wrote: processing them would recurse forever. */
+export function isOutputKey(key: string): boolean {
+  return key.endsWith(RECORDS_SUFFIX) || key.endsWith(SUMMARY_SUFFIX);
+}
+
+/** Why a key is not an input chunk, or undefined when it is one. */
+export function skipReason(key: string): string | undefined {
+  if (isOutputKey(key)) return 'output of this product';
+  if (key.endsWith('/')) return 'folder marker';
+  return undefined;
+}

@@ -1,0 +1,92 @@
+// The payload ingest sends to notify (async Lambda invoke): the FAILED entries of one chunk,
+// in batches that stay under the 256 KB async payload limit.
+
+import { z } from 'zod';
+import { EntryRecordSchema, SCHEMA_VERSION, type EntryRecord } from './records';
+
+export const FailureSchema = EntryRecordSchema.extend({
+  outcome: z.literal('FAILED'),
+  /** Set when long fields were cut to keep the alert small; the full record is in `records`. */
+  truncated: z.literal(true).optional(),
+});
+export type Failure = z.infer<typeof FailureSchema>;
+
+export const NotifyPayloadSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  source: z.object({ bucket: z.string().min(1), key: z.string().min(1), etag: z.string().optional() }),
+  /** Key of the chunk's JSON Lines output, where every record (and every failure) is. */
+  records: z.string().min(1),
+  /** 1-based batch number within the chunk. */
+  batch: z.number().int().positive(),
+  failures: z.array(FailureSchema).min(1),
+});
+export type NotifyPayload = z.infer<typeof NotifyPayloadSchema>;
+
+const FIELD_LIMIT = 1024;
+
+/** Caps long strings so one pathological line cannot exceed the payload limit on its own. */
+export function toFailure(entry: EntryRecord): Failure {
+  let truncated = false;
+  const cap = (s: string): string => {
+    if (s.length <= FIELD_LIMIT) return s;
+    truncated = true;
+    return s.slice(0, FIELD_LIMIT) + '…';
+  };
+  const ids = entry.resourceIds.slice(0, 100).map(cap);
+  if (ids.length < entry.resourceIds.length) truncated = true;
+  const failure: Failure = {
+    ...entry,
+    outcome: 'FAILED',
+    actor: cap(entry.actor),
+    operation: cap(entry.operation),
+    resourceIds: ids,
+    ...(entry.platformId !== undefined ? { platformId: cap(entry.platformId) } : {}),
+    ...(entry.keyName !== undefined ? { keyName: cap(entry.keyName) } : {}),
+  };
+  if (truncated) failure.truncated = true;
+  return failure;
+}
+
+export type Envelope = Omit<NotifyPayload, 'batch' | 'failures'>;
+
+/**
+ * Groups failures into payloads no larger than `maxBytes` (UTF-8 JSON) and hands each full
+ * one to `send` as soon as it fills, so memory stays bounded however many lines failed.
+ */
+export class FailureBatcher {
+  private pending: Failure[] = [];
+  private pendingBytes = 0;
+  private batch = 0;
+  private readonly envelopeBytes: number;
+  sent = 0;
+
+  constructor(
+    private readonly envelope: Envelope,
+    private readonly maxBytes: number,
+    private readonly send: (payload: NotifyPayload) => Promise<void>,
+  ) {
+    this.envelopeBytes = Buffer.byteLength(JSON.stringify({ ...envelope, batch: 999999, failures: [] }));
+  }
+
+  async add(entry: EntryRecord): Promise<void> {
+    const failure = toFailure(entry);
+    const bytes = Buffer.byteLength(JSON.stringify(failure)) + 1; // +1 for the comma
+    if (this.pending.length > 0 && this.envelopeBytes + this.pendingBytes + bytes > this.maxBytes) await this.flush();
+    this.pending.push(failure);
+    this.pendingBytes += bytes;
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const failures = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.batch += 1;
+    await this.send({ ...this.envelope, batch: this.batch, failures });
+    this.sent += failures.length;
+  }
+
+  get batches(): number {
+    return this.batch;
+  }
+}

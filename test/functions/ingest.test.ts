@@ -1,0 +1,93 @@
+// The ingest handler wired to mocked AWS clients: what it asks S3 and Lambda for.
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateMultipartUploadCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { sdkStreamMixin } from '@smithy/util-stream';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createIngestHandler, runtimeFromEnv } from '../../functions/ingest';
+import { NotifyPayloadSchema } from '../../lib/notify-payload';
+import { SummarySchema } from '../../lib/records';
+
+const s3Mock = mockClient(S3Client);
+const lambdaMock = mockClient(LambdaClient);
+const context = { awsRequestId: 'req-1', functionName: 'ingest' } as Context;
+const SAMPLE = readFileSync('samples/fscsm_audit.log');
+const ENV = { NOTIFY_FUNCTION_NAME: 'audit-log-ingest-dev-notify', AWS_REGION: 'us-east-1' };
+const event = JSON.parse(readFileSync('test/fixtures/events/aws-put.json', 'utf8')) as unknown;
+
+const body = (data: Buffer) => ({ Body: sdkStreamMixin(Readable.from([data])), ETag: '"abc"', ContentLength: data.length });
+
+function putBodies(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const call of s3Mock.commandCalls(PutObjectCommand)) {
+    const input = call.args[0].input;
+    out.set(input.Key ?? '', Buffer.isBuffer(input.Body) || typeof input.Body === 'string' ? input.Body.toString() : '');
+  }
+  return out;
+}
+
+beforeEach(() => {
+  s3Mock.reset();
+  lambdaMock.reset();
+  lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
+});
+
+describe('ingest handler', () => {
+  const handler = createIngestHandler(() => runtimeFromEnv(ENV));
+
+  it('reads the URL-decoded key and writes both outputs beside it', async () => {
+    s3Mock.on(GetObjectCommand).resolves(body(SAMPLE));
+    s3Mock.on(PutObjectCommand).resolves({});
+    const report = await handler(event, context);
+    const key = 'incoming/fscsm_audit logü.log';
+    expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({ Bucket: 'logs-repo', Key: key });
+    expect(report.ingested).toEqual([expect.objectContaining({ key }) as unknown]);
+    const puts = putBodies();
+    expect([...puts.keys()]).toEqual([`${key}.jsonl`, `${key}.summary.json`]);
+    const summary = SummarySchema.parse(JSON.parse(puts.get(`${key}.summary.json`) ?? ''));
+    expect(summary.source.etag).toBe('135ff64e5ac958e0809a8759b44478c6');
+    expect(summary.counts.failedOperations).toBe(2);
+  });
+
+  it('invokes notify asynchronously with a valid payload', async () => {
+    s3Mock.on(GetObjectCommand).resolves(body(gzipSync(SAMPLE)));
+    s3Mock.on(PutObjectCommand).resolves({});
+    await handler(event, context);
+    const calls = lambdaMock.commandCalls(InvokeCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0]?.args[0].input;
+    expect(input).toMatchObject({ FunctionName: 'audit-log-ingest-dev-notify', InvocationType: 'Event' });
+    const payload = NotifyPayloadSchema.parse(JSON.parse(Buffer.from(input?.Payload as Uint8Array).toString()));
+    expect(payload.failures.map((f) => f.line)).toEqual([2, 13]);
+  });
+
+  it('skips its own outputs without reading them', async () => {
+    const outputEvent = structuredClone(event) as { Records: { s3: { object: { key: string } } }[] };
+    (outputEvent.Records[0] as { s3: { object: { key: string } } }).s3.object.key = 'incoming/a.log.summary.json';
+    const report = await handler(outputEvent, context);
+    expect(report.skipped).toEqual([{ key: 'incoming/a.log.summary.json', reason: 'output of this product' }]);
+    expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it('does not retry forever when the object was deleted before processing', async () => {
+    s3Mock.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+    const report = await handler(event, context);
+    expect(report.skipped[0]?.reason).toMatch(/no longer exists/);
+  });
+
+  it('fails the invocation (for Lambda to retry) when the output cannot be written', async () => {
+    s3Mock.on(GetObjectCommand).resolves(body(SAMPLE));
+    s3Mock.on(PutObjectCommand).rejects(new Error('SlowDown'));
+    s3Mock.on(CreateMultipartUploadCommand).rejects(new Error('SlowDown'));
+    await expect(handler(event, context)).rejects.toThrow(/SlowDown/);
+  });
+
+  it('refuses to start with a clear message when configuration is missing', async () => {
+    const broken = createIngestHandler(() => runtimeFromEnv({}));
+    await expect(broken(event, context)).rejects.toThrow(/NOTIFY_FUNCTION_NAME: must name the notify function/);
+  });
+});

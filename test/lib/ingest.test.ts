@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ingestObject, ObjectMissingError, type IngestOptions } from '../../lib/ingest';
+import type { NotifyPayload } from '../../lib/notify-payload';
+import { DEFAULT_PARSE_OPTIONS } from '../../lib/pipeline';
+import { OutputRecordSchema, SummarySchema, countsReconcile } from '../../lib/records';
+import { memoryLogger, memoryStore } from '../support/memory-store';
+
+const SAMPLE = readFileSync('samples/fscsm_audit.log');
+const OPTIONS: IngestOptions = { ...DEFAULT_PARSE_OPTIONS, maxPayloadBytes: 240_000 };
+
+describe('ingestObject', () => {
+  it('writes the records, then the summary last, beside the chunk', async () => {
+    const store = memoryStore({ 'logs-repo/in/a.log': SAMPLE });
+    const sent: NotifyPayload[] = [];
+    const { summary } = await ingestObject(
+      { bucket: 'logs-repo', key: 'in/a.log' },
+      { store, log: memoryLogger(), sendFailures: (p) => Promise.resolve(void sent.push(p)) },
+      OPTIONS,
+    );
+    expect(store.writes).toEqual(['in/a.log.jsonl', 'in/a.log.summary.json']);
+    const lines = store.objects.get('logs-repo/in/a.log.jsonl')?.toString().trimEnd().split('\n') ?? [];
+    expect(lines.map((l) => OutputRecordSchema.parse(JSON.parse(l)).line)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+    const written = SummarySchema.parse(JSON.parse(store.objects.get('logs-repo/in/a.log.summary.json')?.toString() ?? ''));
+    expect(written).toEqual(summary);
+    expect(summary.source).toEqual({ bucket: 'logs-repo', key: 'in/a.log', etag: 'etag-1', size: SAMPLE.length });
+    expect(countsReconcile(summary.counts)).toBe(true);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ source: { bucket: 'logs-repo', key: 'in/a.log', etag: 'etag-1' }, records: 'in/a.log.jsonl', batch: 1 });
+    expect(sent[0]?.failures.map((f) => f.line)).toEqual([2, 13]);
+  });
+
+  it('prefers the event ETag and size over what the read reports', async () => {
+    const store = memoryStore({ 'b/k': SAMPLE });
+    const { summary } = await ingestObject(
+      { bucket: 'b', key: 'k', etag: 'from-event', size: 7 },
+      { store, log: memoryLogger(), sendFailures: () => Promise.resolve() },
+      OPTIONS,
+    );
+    expect(summary.source).toMatchObject({ etag: 'from-event', size: 7 });
+  });
+
+  it('writes no summary when the records upload fails, so nothing looks complete', async () => {
+    const store = memoryStore({ 'b/k': SAMPLE });
+    store.failNextWrite = { afterBytes: 1 };
+    await expect(
+      ingestObject({ bucket: 'b', key: 'k' }, { store, log: memoryLogger(), sendFailures: () => Promise.resolve() }, OPTIONS),
+    ).rejects.toThrow(/injected/);
+    expect(store.objects.has('b/k.summary.json')).toBe(false);
+    expect(store.objects.has('b/k.jsonl')).toBe(false);
+  });
+
+  it('reports a vanished object as ObjectMissingError', async () => {
+    await expect(
+      ingestObject({ bucket: 'b', key: 'gone' }, { store: memoryStore(), log: memoryLogger(), sendFailures: () => Promise.resolve() }, OPTIONS),
+    ).rejects.toBeInstanceOf(ObjectMissingError);
+  });
+
+  it('sends many failures in several payloads, each under the size limit, none lost', async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `2015/06/29 14:35:30.000\tuser${i}\tdelete user:u-${i}\tFAILED`).join('\n');
+    const store = memoryStore({ 'b/many.log': lines });
+    const sent: NotifyPayload[] = [];
+    const { summary, notifyBatches } = await ingestObject(
+      { bucket: 'b', key: 'many.log' },
+      { store, log: memoryLogger(), sendFailures: (p) => Promise.resolve(void sent.push(p)) },
+      { ...OPTIONS, maxPayloadBytes: 50_000 },
+    );
+    expect(summary.counts.failedOperations).toBe(3000);
+    expect(notifyBatches).toBe(sent.length);
+    expect(sent.length).toBeGreaterThan(5);
+    for (const p of sent) expect(Buffer.byteLength(JSON.stringify(p))).toBeLessThanOrEqual(50_000);
+    expect(sent.map((p) => p.batch)).toEqual(sent.map((_, i) => i + 1));
+    expect(sent.flatMap((p) => p.failures.map((f) => f.line))).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+  });
+});

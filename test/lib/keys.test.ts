@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEventKey, isOutputKey, keyEncodingFor, outputKeysFor, skipReason } from '../../lib/keys';
+
+describe('decodeEventKey', () => {
+  it.each([
+    ['with+space.log', 'with space.log'],
+    ['plus%2Bsign.log', 'plus+sign.log'],
+    ['percent%25.log', 'percent%.log'],
+    ['%C3%BCnic%C3%B6de-%E7%9B%A3%E6%9F%BB.log', 'ünicöde-監査.log'],
+    ['q%26a%3D1%3Fx.log', 'q&a=1?x.log'],
+    ['dir/sub%2Fname.log', 'dir/sub/name.log'],
+  ])('decodes the AWS form %j to %j', (encoded, key) => {
+    expect(decodeEventKey(encoded, 'url')).toBe(key);
+  });
+
+  it.each(['with space.log', 'plus+sign.log', 'percent%41%zz.log', 'ünïcödé.log', 'q&a=1?x.log'])(
+    'passes the raw form %j through untouched',
+    (key) => {
+      expect(decodeEventKey(key, 'raw')).toBe(key);
+    },
+  );
+
+  it('rejects a malformed URL encoding instead of guessing', () => {
+    expect(() => decodeEventKey('bad%zz', 'url')).toThrow(URIError);
+  });
+});
+
+describe('keyEncodingFor', () => {
+  it('follows the configuration when it is explicit', () => {
+    expect(keyEncodingFor('raw', 'aws:s3')).toBe('raw');
+    expect(keyEncodingFor('url', 'ceph:s3')).toBe('url');
+  });
+  it('resolves auto by event source: Ceph raw, AWS URL-encoded', () => {
+    expect(keyEncodingFor('auto', 'ceph:s3')).toBe('raw');
+    expect(keyEncodingFor('auto', 'aws:s3')).toBe('url');
+  });
+});
+
+describe('outputs', () => {
+  it('sits beside the chunk, derived from its key alone', () => {
+    expect(outputKeysFor('a/b c.log')).toEqual({ records: 'a/b c.log.jsonl', summary: 'a/b c.log.summary.json' });
+  });
+  it('recognises its own outputs so they are never reprocessed', () => {
+    expect(isOutputKey('x.log.jsonl')).toBe(true);
+    expect(isOutputKey('x.log.summary.json')).toBe(true);
+    expect(isOutputKey('x.log')).toBe(false);
+    expect(skipReason('x.log.jsonl')).toMatch(/output/);
+    expect(skipReason('folder/')).toMatch(/folder/);
+    expect(skipReason('fscsm_audit.log.3')).toBeUndefined();
+  });
+});

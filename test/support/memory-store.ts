@@ -1,0 +1,59 @@
+// An in-memory ObjectStore for unit tests of the ingest path, recording write order.
+
+import type { ObjectRef, ObjectStore, OpenedObject } from '../../lib/ingest';
+import { ObjectMissingError } from '../../lib/ingest';
+import { createLogger, type Logger } from '../../lib/log';
+
+export interface MemoryStore extends ObjectStore {
+  objects: Map<string, Buffer>;
+  writes: string[];
+  /** Makes the next writeStream fail after consuming `afterBytes` of its body. */
+  failNextWrite?: { afterBytes: number };
+}
+
+/** Chunks of `size` bytes, as a network stream would hand them over. */
+export async function* chunked(data: Buffer, size = 64 * 1024): AsyncGenerator<Buffer> {
+  for (let i = 0; i < data.length; i += size) {
+    await Promise.resolve();
+    yield data.subarray(i, i + size);
+  }
+}
+
+export function memoryStore(initial: Record<string, string | Buffer> = {}): MemoryStore {
+  const objects = new Map(Object.entries(initial).map(([k, v]) => [k, Buffer.from(v)]));
+  const store: MemoryStore = {
+    objects,
+    writes: [],
+    open(ref: ObjectRef): Promise<OpenedObject> {
+      const data = objects.get(`${ref.bucket}/${ref.key}`);
+      if (!data) return Promise.reject(new ObjectMissingError(`s3://${ref.bucket}/${ref.key} no longer exists`));
+      return Promise.resolve({ body: chunked(data, 1000), etag: 'etag-1', size: data.length });
+    },
+    async writeStream(bucket, key, body): Promise<void> {
+      const parts: Buffer[] = [];
+      let seen = 0;
+      const fail = store.failNextWrite;
+      store.failNextWrite = undefined;
+      for await (const b of body) {
+        parts.push(b);
+        seen += b.length;
+        if (fail && seen >= fail.afterBytes) throw new Error('upload failed (injected)');
+      }
+      objects.set(`${bucket}/${key}`, Buffer.concat(parts));
+      store.writes.push(key);
+    },
+    writeJson(bucket, key, value): Promise<void> {
+      objects.set(`${bucket}/${key}`, Buffer.from(JSON.stringify(value)));
+      store.writes.push(key);
+      return Promise.resolve();
+    },
+  };
+  return store;
+}
+
+/** A logger that keeps its lines for assertions. */
+export function memoryLogger(): Logger & { lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const log = createLogger({}, { level: 'debug', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return Object.assign(log, { lines });
+}
