@@ -123,11 +123,13 @@ function toRecord(line: Line, parser: LineParser, maxLineBytes: number): OutputR
   return parser(line.no, line.text);
 }
 
+const WHITE_SPACE_START = /^\s/;
+
 function isBlank(text: string): boolean {
   if (text.length === 0) return true;
-  const c = text.charCodeAt(0);
   // Only a line that starts with white space can be blank: skip trim() on the common path.
-  return (c === 32 || c === 9 || c === 13 || c === 0xfeff || c === 0xa0) && text.trim() === '';
+  // (Any white space trim() removes, e.g. U+3000 or VT, not only a few ASCII ones.)
+  return WHITE_SPACE_START.test(text) && text.trim() === '';
 }
 
 /** Serialises record batches as JSON Lines, one buffer per batch. */

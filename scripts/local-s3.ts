@@ -27,7 +27,7 @@ export async function waitForObject(s3: S3Client, bucket: string, key: string, t
       await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`s3://${bucket}/${key} did not appear within ${timeoutMs} ms`, { cause: err });
+      if (Date.now() > deadline) throw new Error(`s3://${bucket}/${key} did not appear within ${timeoutMs} ms (last: ${(err as Error).name})`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }

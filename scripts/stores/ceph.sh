@@ -27,6 +27,16 @@ CEPH_COMMS='@(ceph-mon|ceph-osd|radosgw)'
 # Every ceph CLI call is bounded: without a quorum the CLI would retry forever.
 cephc() { timeout 20 ceph -c "$CONF" --connect-timeout 15 "$@"; }
 rgw_admin() { timeout 30 radosgw-admin -c "$CONF" "$@"; }
+# A freshly elected mon sometimes answers "EPERM: problem getting command descriptions"
+# for a moment (seen about one start in three here): retry idempotent commands briefly.
+cephc_retry() {
+  local i
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    cephc "$@" && return 0
+    sleep 0.5
+  done
+  return 1
+}
 
 fail() {
   warn "start FAILED: $*"
@@ -57,7 +67,9 @@ check_alive() {
   return 0
 }
 
-mon_up() { check_alive mon && cephc mon stat >/dev/null 2>&1; }
+# Up means it answers with our fsid: a just-started mon can briefly hand out a map with a
+# zero fsid, and an OSD that registers then fails with "wrong fsid".
+mon_up() { check_alive mon && [ "$(cephc fsid 2>/dev/null)" = "$FSID" ]; }
 osd_up() { check_alive mon osd && cephc osd stat 2>/dev/null | grep -q ' 1 up'; }
 rgw_http_up() { check_alive mon osd rgw && curl -fs -o /dev/null --max-time 3 "http://127.0.0.1:$RGW_PORT/"; }
 s3_auth_ok() { check_alive rgw && [ "$(s3_list_status "$RGW_PORT" "$ACCESS_KEY" "$SECRET_KEY")" = 200 ]; }
@@ -136,12 +148,12 @@ start() {
   wait_for "$STAGE_TIMEOUT" "mon" mon_up
 
   say "starting osd"
-  osd_id=$(cephc osd create 2>>"$LOG/setup.log") || fail "ceph osd create failed"
+  osd_id=$(cephc_retry osd create 2>>"$LOG/setup.log") || fail "ceph osd create failed"
   [ "$osd_id" = 0 ] || fail "expected osd id 0, got '$osd_id'"
   { timeout 60 ceph-osd -c "$CONF" -i 0 --mkfs &&
-    cephc osd crush add-bucket localhost host &&
-    cephc osd crush move localhost root=default &&
-    cephc osd crush add osd.0 1.0 host=localhost; } >>"$LOG/setup.log" 2>&1 || fail "osd setup failed"
+    cephc_retry osd crush add-bucket localhost host &&
+    cephc_retry osd crush move localhost root=default &&
+    cephc_retry osd crush add osd.0 1.0 host=localhost; } >>"$LOG/setup.log" 2>&1 || fail "osd setup failed"
   spawn osd "$LOG/osd.out" ceph-osd -f -c "$CONF" -i 0 || fail "cannot spawn ceph-osd"
   wait_for "$STAGE_TIMEOUT" "osd" osd_up
 
@@ -201,8 +213,19 @@ status() {
   return $rc
 }
 
+# A start that fails on one of the rare mon races is tried again from an empty folder
+# (start always wipes BASE); each attempt runs in a subshell because fail() exits.
+start_with_retries() {
+  local attempt
+  for attempt in $(seq 1 "${CEPH_START_ATTEMPTS:-3}"); do
+    (start) && return 0
+    warn "start attempt $attempt failed"
+  done
+  return 1
+}
+
 case "${1:-}" in
-  start | restart) start ;;
+  start | restart) start_with_retries ;;
   stop) stop ;;
   status) status ;;
   *) echo "usage: $0 start|stop|status|restart" >&2; exit 2 ;;

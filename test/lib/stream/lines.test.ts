@@ -233,6 +233,7 @@ describe('splitLines: overlong lines', () => {
     const filler = Buffer.alloc(chunkSize, 0x41);
     const concat = vi.spyOn(Buffer, 'concat');
     async function* source(): AsyncGenerator<Uint8Array> {
+      await Promise.resolve();
       yield Buffer.from('before\n');
       for (let sent = 0; sent < lineLength; sent += chunkSize) yield filler;
       yield Buffer.from('\nafter 1\nafter 2');
@@ -256,6 +257,7 @@ describe('splitLines: overlong lines', () => {
     const MiB = 1024 * 1024;
     const filler = Buffer.alloc(64 * 1024, 0x42);
     async function* source(): AsyncGenerator<Uint8Array> {
+      await Promise.resolve();
       yield Buffer.from('l1\nl2\n');
       for (let i = 0; i < 320; i++) yield filler;
     }

@@ -1,0 +1,277 @@
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PARSE_OPTIONS, parseObject, toJsonLines, type ParseOptions, type ParsedObject } from '../../lib/pipeline';
+import { countsReconcile, OutputRecordSchema, type EntryRecord, type OutputRecord } from '../../lib/records';
+
+const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/fscsm/${name}`, import.meta.url));
+
+async function* chunks(data: Buffer, size = 64 * 1024): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < data.length; i += size) {
+    await Promise.resolve();
+    yield data.subarray(i, i + size);
+  }
+}
+
+interface Run {
+  parsed: ParsedObject;
+  records: OutputRecord[];
+  batches: number;
+}
+
+async function run(data: Buffer | AsyncIterable<Uint8Array>, options: Partial<ParseOptions> = {}, chunkSize?: number): Promise<Run> {
+  const source = Buffer.isBuffer(data) ? chunks(data, chunkSize) : data;
+  const parsed = await parseObject(source, { ...DEFAULT_PARSE_OPTIONS, ...options });
+  const records: OutputRecord[] = [];
+  let batches = 0;
+  for await (const batch of parsed.batches) {
+    expect(batch.length).toBeGreaterThan(0);
+    batches += 1;
+    records.push(...batch);
+  }
+  return { parsed, records, batches };
+}
+
+/** The invariants every run must keep, whatever the input. */
+function expectConsistent({ parsed, records }: Run): void {
+  const { counts } = parsed;
+  expect(countsReconcile(counts)).toBe(true);
+  expect(counts.parsed).toBe(records.filter((r) => r.kind === 'entry').length);
+  expect(counts.errors).toBe(records.filter((r) => r.kind === 'error').length);
+  expect(counts.failedOperations).toBe(records.filter((r) => r.kind === 'entry' && r.outcome === 'FAILED').length);
+  expect(counts.totalLines).toBe(counts.blankLines + records.length);
+  const lines = records.map((r) => r.line);
+  expect(lines).toEqual([...lines].sort((a, b) => a - b));
+  expect(new Set(lines).size).toBe(lines.length);
+  if (records.length > 0) expect(Math.max(...lines)).toBeLessThanOrEqual(counts.totalLines);
+  expect(records.map((r) => OutputRecordSchema.parse(r))).toStrictEqual(records);
+}
+
+const entries = (records: OutputRecord[]) => records.filter((r): r is EntryRecord => r.kind === 'entry');
+
+describe('parseObject: fixtures', () => {
+  it('parses the plain TAB sample: 21 entries, 2 failed operations, counts reconcile', async () => {
+    const r = await run(fixture('sample-tab.log'));
+    expectConsistent(r);
+    expect(r.parsed).toMatchObject({ format: 'fscsm', formatDetected: true, compression: 'none', streamError: undefined });
+    expect(r.parsed.counts).toEqual({ totalLines: 21, blankLines: 0, parsed: 21, errors: 0, failedOperations: 2 });
+    expect(r.records.map((x) => x.line)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+    expect(entries(r.records).filter((e) => e.outcome === 'FAILED').map((e) => e.line)).toEqual([2, 13]);
+  });
+
+  it('parses the gzip sample (CRLF, non-ASCII ID, one bad line)', async () => {
+    const r = await run(fixture('sample-tab.log.1.gz'));
+    expectConsistent(r);
+    expect(r.parsed).toMatchObject({ compression: 'gzip', formatDetected: true, streamError: undefined });
+    expect(r.parsed.counts).toEqual({ totalLines: 4, blankLines: 0, parsed: 3, errors: 1, failedOperations: 1 });
+    expect(r.records.map((x) => (x.kind === 'entry' ? [x.line, x.resourceType, x.resourceIds] : [x.line, x.raw]))).toEqual([
+      [1, 'project', ['proj-α']],
+      [2, 'request', ['59', '60']],
+      [3, 'accountingcode', ['AC-001']],
+      [4, 'this line is not an audit entry'],
+    ]);
+  });
+
+  it('gives the same records for the space-separated seed sample as for its TAB form', async () => {
+    const spaced = await run(fixture('seed-sample.log'));
+    const tabbed = await run(fixture('sample-tab.log'));
+    expectConsistent(spaced);
+    expect(spaced.records).toEqual(tabbed.records);
+  });
+
+  it('counts blank lines without emitting them, strips the BOM and CRLF (crlf-bom.log)', async () => {
+    const r = await run(fixture('crlf-bom.log'));
+    expectConsistent(r);
+    expect(r.parsed.formatDetected).toBe(true);
+    expect(r.parsed.counts).toEqual({ totalLines: 8, blankLines: 3, parsed: 4, errors: 1, failedOperations: 1 });
+    expect(r.records.map((x) => [x.line, x.kind])).toEqual([
+      [1, 'entry'],
+      [3, 'entry'],
+      [6, 'entry'],
+      [7, 'error'],
+      [8, 'entry'],
+    ]);
+    expect(r.records[0]).toMatchObject({ actor: 'fscsm_user', resourceIds: ['op_user'], localTime: '2015-06-29T14:35:30.902' });
+    expect(r.records[3]).toMatchObject({ kind: 'error', raw: 'not an audit line' });
+    expect(r.records[4]).toMatchObject({ resourceIds: ['56', '57', '58'], outcome: 'SUCCESS' });
+  });
+
+  it('gives the same records whatever the chunk size, plain and gzip', async () => {
+    for (const name of ['crlf-bom.log', 'sample-tab.log', 'sample-tab.log.1.gz']) {
+      const whole = await run(fixture(name));
+      for (const size of [1, 2, 7, 100]) {
+        const r = await run(fixture(name), {}, size);
+        expect(r.records).toEqual(whole.records);
+        expect(r.parsed.counts).toEqual(whole.parsed.counts);
+      }
+    }
+  });
+
+  it('converts with the configured time zone', async () => {
+    const r = await run(fixture('sample-tab.log'), { timeZone: 'Asia/Tokyo' });
+    expect(r.records[0]).toMatchObject({ localTime: '2015-06-29T14:35:30.902', timestamp: '2015-06-29T05:35:30.902Z' });
+  });
+});
+
+describe('parseObject: blank and odd lines', () => {
+  const ENTRY = '2015/06/29 14:35:30.902\top\tcreate user:x\tSUCCESS';
+
+  it('treats empty and white-space-only lines as blank, whatever white space they start with', async () => {
+    const text = ['', ' ', '\t\t', '\u00a0', '\u3000', ' \u3000', '\uFEFF', '\v', ENTRY, ''].join('\n');
+    const r = await run(Buffer.from(text));
+    expectConsistent(r);
+    expect(r.parsed.counts).toEqual({ totalLines: 9, blankLines: 8, parsed: 1, errors: 0, failedOperations: 0 });
+    expect(r.records.map((x) => x.line)).toEqual([9]);
+  });
+
+  it('gives an empty object no records and zero counts', async () => {
+    const r = await run(Buffer.alloc(0));
+    expectConsistent(r);
+    expect(r.records).toEqual([]);
+    expect(r.parsed.counts).toEqual({ totalLines: 0, blankLines: 0, parsed: 0, errors: 0, failedOperations: 0 });
+    expect(r.parsed.formatDetected).toBe(false);
+  });
+
+  it('turns an overlong line into an error record with its head only', async () => {
+    const long = `2015/06/29 14:35:30.902\top\tcreate user:${'x'.repeat(5000)}\tSUCCESS`;
+    const r = await run(Buffer.from(`${ENTRY}\n${long}\n${ENTRY}\n`), { maxLineBytes: 1000 });
+    expectConsistent(r);
+    expect(r.records[1]).toStrictEqual({
+      line: 2,
+      kind: 'error',
+      reason: `line is ${long.length} bytes, longer than the limit of 1000 (MAX_LINE_BYTES)`,
+      raw: long.slice(0, 1000),
+      rawTruncated: true,
+    });
+    expect(r.records.map((x) => x.kind)).toEqual(['entry', 'error', 'entry']);
+  });
+
+  it('turns an invalid UTF-8 line into an error record that keeps its exact bytes', async () => {
+    const bad = Buffer.concat([Buffer.from('2015/06/29 14:35:30.902\top\tcreate user:'), Buffer.from([0xff, 0xfe]), Buffer.from('\tSUCCESS')]);
+    const r = await run(Buffer.concat([bad, Buffer.from(`\n${ENTRY}\n`)]));
+    expectConsistent(r);
+    expect(r.records[0]).toStrictEqual({
+      line: 1,
+      kind: 'error',
+      reason: 'line is not valid UTF-8',
+      raw: bad.toString('utf8'),
+      rawBase64: bad.toString('base64'),
+    });
+    expect(Buffer.from((r.records[0] as { rawBase64: string }).rawBase64, 'base64')).toEqual(bad);
+  });
+});
+
+describe('parseObject: damaged input', () => {
+  const LINES = Array.from({ length: 3000 }, (_, i) => `2015/06/29 14:35:30.902\tuser${i}\tcreate user:u${i}\tSUCCESS`);
+  const TEXT = Buffer.from(LINES.join('\n') + '\n');
+
+  it('ends a truncated gzip with a final error record and streamError, keeping the lines before it', async () => {
+    const gz = gzipSync(TEXT);
+    const r = await run(gz.subarray(0, Math.floor(gz.length * 0.6)), {}, 4096);
+    expectConsistent(r);
+    expect(r.parsed.streamError).toMatch(/^gzip content is damaged or truncated \(.+\)$/);
+    const last = r.records[r.records.length - 1] as OutputRecord;
+    expect(last).toStrictEqual({ line: r.parsed.counts.totalLines, kind: 'error', reason: r.parsed.streamError, raw: '' });
+    // All complete lines before the damage came out, in order and intact.
+    const good = entries(r.records);
+    expect(good.length).toBeGreaterThan(100);
+    expect(good.map((e) => [e.line, e.actor])).toEqual(good.map((_, i) => [i + 1, `user${i}`]));
+    // At most the cut line itself, then the damage record, follow the entries.
+    expect(r.records.length - good.length).toBeGreaterThanOrEqual(1);
+    expect(r.records.length - good.length).toBeLessThanOrEqual(2);
+    expect(r.parsed.counts.errors).toBe(r.records.length - good.length);
+  });
+
+  it('reports damage right at the start as line 1', async () => {
+    const r = await run(Buffer.from([0x1f, 0x8b, 0x08, 0x00]));
+    expectConsistent(r);
+    expect(r.parsed.compression).toBe('gzip');
+    expect(r.records).toHaveLength(1);
+    expect(r.records[0]).toMatchObject({ line: 1, kind: 'error', raw: '' });
+    expect(r.parsed.streamError).toMatch(/damaged or truncated/);
+  });
+
+  it('stops at maxDecompressedBytes with a final error record naming the limit', async () => {
+    const r = await run(gzipSync(TEXT), { maxDecompressedBytes: 64 * 1024 });
+    expectConsistent(r);
+    expect(r.parsed.streamError).toBe('gzip content exceeds the limit of 65536 decompressed bytes (MAX_DECOMPRESSED_BYTES)');
+    expect(r.records[r.records.length - 1]).toMatchObject({ kind: 'error', reason: r.parsed.streamError });
+    expect(entries(r.records).length).toBeGreaterThan(500);
+    expect(entries(r.records).length).toBeLessThan(LINES.length);
+  });
+
+  it('propagates a failure of the source itself (not a damaged chunk) to the consumer', async () => {
+    async function* dropping(): AsyncGenerator<Uint8Array> {
+      yield TEXT.subarray(0, 10_000);
+      await Promise.resolve();
+      throw new Error('GetObject stream dropped');
+    }
+    const parsed = await parseObject(dropping(), DEFAULT_PARSE_OPTIONS);
+    const consume = async () => {
+      for await (const _batch of parsed.batches) {
+        // drain
+      }
+    };
+    await expect(consume()).rejects.toThrow('GetObject stream dropped');
+    expect(parsed.streamError).toBeUndefined();
+  });
+});
+
+describe('parseObject: format detection', () => {
+  it("detects FSCSM with format 'auto', also behind gzip and a BOM", async () => {
+    for (const name of ['sample-tab.log', 'seed-sample.log', 'sample-tab.log.1.gz', 'crlf-bom.log']) {
+      const r = await run(fixture(name), { format: 'auto' });
+      expect([name, r.parsed.format, r.parsed.formatDetected]).toEqual([name, 'fscsm', true]);
+    }
+  });
+
+  it('reports formatDetected false when the format is configured', async () => {
+    const r = await run(fixture('sample-tab.log'), { format: 'fscsm' });
+    expect(r.parsed).toMatchObject({ format: 'fscsm', formatDetected: false });
+    expect(r.parsed.counts.parsed).toBe(21);
+  });
+
+  it('falls back to FSCSM (not detected) for an unknown format: one error record per line', async () => {
+    const cadf = Buffer.from('{"typeURI":"http://schemas.dmtf.org/cloud/audit/1.0/event"}\n{"action":"create"}\n');
+    const r = await run(cadf, { format: 'auto' });
+    expectConsistent(r);
+    expect(r.parsed).toMatchObject({ format: 'fscsm', formatDetected: false });
+    expect(r.records.map((x) => x.kind)).toEqual(['error', 'error']);
+  });
+});
+
+describe('toJsonLines', () => {
+  it('writes one JSON object per line that parses back to the same records', async () => {
+    const expected = (await run(fixture('crlf-bom.log'))).records;
+    const parsed = await parseObject(chunks(fixture('crlf-bom.log'), 16), DEFAULT_PARSE_OPTIONS);
+    const out: Buffer[] = [];
+    for await (const buf of toJsonLines(parsed.batches)) out.push(buf);
+    const text = Buffer.concat(out).toString('utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.slice(0, -1).split('\n');
+    expect(lines).toHaveLength(expected.length);
+    const back = lines.map((l) => OutputRecordSchema.parse(JSON.parse(l)));
+    expect(back).toStrictEqual(expected);
+    expect(countsReconcile(parsed.counts)).toBe(true);
+  });
+
+  it('keeps each record on one line even when the log line holds CR, U+2028 or NEL', async () => {
+    const odd = ['2015/06/29 14:35:30.902\top\tcreate user:a\rb\tSUCCESS', 'x\u2028y', 'z\u0085w', 'quote " and \\'];
+    const parsed = await parseObject(chunks(Buffer.from(odd.join('\n') + '\n')), DEFAULT_PARSE_OPTIONS);
+    const out: Buffer[] = [];
+    for await (const buf of toJsonLines(parsed.batches)) out.push(buf);
+    const lines = Buffer.concat(out).toString('utf8').split('\n');
+    expect(lines).toHaveLength(odd.length + 1);
+    expect(lines[odd.length]).toBe('');
+    const back = lines.slice(0, -1).map((l) => OutputRecordSchema.parse(JSON.parse(l)));
+    expect(back.map((r) => [r.line, r.kind === 'error' ? r.raw : r.kind])).toEqual(odd.map((t, i) => [i + 1, t]));
+  });
+
+  it('writes nothing for an input with only blank lines', async () => {
+    const parsed = await parseObject(chunks(Buffer.from('\n\n  \n')), DEFAULT_PARSE_OPTIONS);
+    const out: Buffer[] = [];
+    for await (const buf of toJsonLines(parsed.batches)) out.push(buf);
+    expect(out).toEqual([]);
+    expect(parsed.counts).toEqual({ totalLines: 3, blankLines: 3, parsed: 0, errors: 0, failedOperations: 0 });
+  });
+});
