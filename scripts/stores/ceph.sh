@@ -196,7 +196,7 @@ stop() {
 }
 
 status() {
-  local d p rc=0 code
+  local d p rc=0
   for d in mon osd rgw; do
     if p=$(pid_of "$d") && is_ours "$p" "$CONF"; then
       say "$d running (pid $p)"
@@ -205,11 +205,7 @@ status() {
       rc=3
     fi
   done
-  code=$(s3_list_status "$RGW_PORT" "$ACCESS_KEY" "$SECRET_KEY")
-  if [ "$code" = 200 ]; then say "S3 http://127.0.0.1:$RGW_PORT answers (ListBuckets 200)"; else
-    say "S3 http://127.0.0.1:$RGW_PORT not answering (HTTP $code)"
-    rc=3
-  fi
+  s3_report "$RGW_PORT" "$ACCESS_KEY" "$SECRET_KEY" || rc=3
   return $rc
 }
 

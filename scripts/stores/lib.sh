@@ -146,3 +146,15 @@ s3_list_status() {
     -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
     "http://$key:$secret@127.0.0.1:$port/" 2>/dev/null || true
 }
+
+# s3_report PORT ACCESS SECRET: says whether the S3 API answers a signed ListBuckets; 3 if not.
+s3_report() {
+  local code
+  code=$(s3_list_status "$1" "$2" "$3")
+  if [ "$code" = 200 ]; then
+    say "S3 http://127.0.0.1:$1 answers (ListBuckets 200)"
+    return 0
+  fi
+  say "S3 http://127.0.0.1:$1 not answering (HTTP $code)"
+  return 3
+}

@@ -238,7 +238,7 @@ stop() {
 }
 
 status() {
-  local s p m rc=0 code
+  local s p m rc=0
   for s in memcached "${SERVERS[@]}"; do
     if [ "$s" = memcached ]; then m=$MC_MARKER; else m=$(server_marker "$s"); fi
     if p=$(pid_of "$s") && is_ours "$p" "$m"; then
@@ -248,11 +248,7 @@ status() {
       rc=3
     fi
   done
-  code=$(s3_list_status "$S3_PORT" "$ACCESS_KEY" "$SECRET_KEY")
-  if [ "$code" = 200 ]; then say "S3 http://127.0.0.1:$S3_PORT answers (ListBuckets 200)"; else
-    say "S3 http://127.0.0.1:$S3_PORT not answering (HTTP $code)"
-    rc=3
-  fi
+  s3_report "$S3_PORT" "$ACCESS_KEY" "$SECRET_KEY" || rc=3
   return $rc
 }
 
