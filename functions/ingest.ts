@@ -7,7 +7,7 @@ import type { IngestDeps } from '../lib/ingest';
 import { ingestEvent, type EventReport } from '../lib/ingest-event';
 import { createLogger } from '../lib/log';
 import { createLambdaClient, lambdaNotifier } from './adapters/lambda-notifier';
-import { createS3Client, s3ObjectStore } from './adapters/s3-store';
+import { s3ClientFromConfig, s3ObjectStore } from './adapters/s3-store';
 import { invocationLogging } from './middleware/invocation-logging';
 
 export interface IngestRuntime {
@@ -17,13 +17,7 @@ export interface IngestRuntime {
 
 export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): IngestRuntime {
   const config = loadConfig(IngestConfigSchema, env);
-  const s3 = createS3Client({
-    endpoint: config.S3_ENDPOINT,
-    forcePathStyle: config.S3_FORCE_PATH_STYLE,
-    ...(config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
-      ? { credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY } }
-      : {}),
-  });
+  const s3 = s3ClientFromConfig(config);
   const lambda = createLambdaClient(config.LAMBDA_ENDPOINT);
   return {
     config,

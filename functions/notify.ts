@@ -1,37 +1,80 @@
-// Lambda handler: receives FAILED operations from ingest (async invoke), validates them.
-// Delivery to alert sinks comes later; for now each batch is logged as one structured line.
+// Lambda handler: FAILED operations from ingest (async invoke) -> one alert per payload,
+// delivered once per sink. Wiring only; the logic is lib/alerts/notify.ts.
 
 import middy from '@middy/core';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { createLogger } from '../lib/log';
+import type { Sink } from '../lib/alerts/notify';
+import { notifyFailures, type NotifyDeps } from '../lib/alerts/notify';
+import { loadConfig, NotifyConfigSchema, type NotifyConfig } from '../lib/config';
+import { createLogger, type Logger } from '../lib/log';
 import { NotifyPayloadSchema } from '../lib/notify-payload';
+import { s3ClaimStore } from './adapters/s3-claim-store';
+import { s3ClientFromConfig } from './adapters/s3-store';
+import { snsSink } from './adapters/sns-sink';
+import { ssmSecret } from './adapters/ssm-secret';
+import { webhookSink } from './adapters/webhook-sink';
 import { invocationLogging } from './middleware/invocation-logging';
 
-const log = createLogger({ function: 'notify' });
+/** Time kept back from the deadline so the invocation can release claims and report. */
+const SAFETY_MARGIN_MS = 3_000;
 
-export interface NotifyResult {
-  accepted: boolean;
-  failures: number;
+export type NotifyRuntime = Omit<NotifyDeps, 'log' | 'owner' | 'deadline'> & { log: Logger };
+
+export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): NotifyRuntime {
+  const config: NotifyConfig = loadConfig(NotifyConfigSchema, env);
+  const region = env.AWS_REGION ?? 'us-east-1';
+  const s3 = s3ClientFromConfig(config);
+  const sinks: Sink[] = [];
+  if (config.WEBHOOK_URL) {
+    const url = config.WEBHOOK_URL;
+    sinks.push(webhookSink(() => Promise.resolve(url), config.WEBHOOK_FORMAT));
+  } else if (config.WEBHOOK_URL_PARAMETER) {
+    sinks.push(webhookSink(ssmSecret(new SSMClient({ region }), config.WEBHOOK_URL_PARAMETER), config.WEBHOOK_FORMAT));
+  }
+  if (config.ALERT_TOPIC_ARN) {
+    sinks.push(snsSink(new SNSClient({ region, ...(config.SNS_ENDPOINT ? { endpoint: config.SNS_ENDPOINT } : {}) }), config.ALERT_TOPIC_ARN));
+  }
+  return {
+    sinks,
+    claimsFor: (bucket) => s3ClaimStore(s3, bucket),
+    claimMode: config.CLAIM_MODE,
+    leaseMs: config.CLAIM_LEASE_SECONDS * 1000,
+    maxListed: config.ALERT_MAX_LISTED,
+    log: createLogger({ function: 'notify' }),
+  };
 }
 
-export const handler = middy<unknown, NotifyResult, Error, Context>()
-  .use(invocationLogging(log))
-  .handler(async (event, context) => {
-    const parsed = NotifyPayloadSchema.safeParse(event);
-    if (!parsed.success) {
-      // A malformed payload never becomes valid on retry: say so loudly and do not retry.
-      log.error('notify payload rejected', { requestId: context.awsRequestId, problems: z.prettifyError(parsed.error) });
-      return { accepted: false, failures: 0 };
-    }
-    const p = parsed.data;
-    log.info('failed operations received', {
-      requestId: context.awsRequestId,
-      source: p.source,
-      records: p.records,
-      batch: p.batch,
-      count: p.failures.length,
-      failures: p.failures,
+export interface NotifyResponse {
+  accepted: boolean;
+  failures: number;
+  sinks?: { sink: string; outcome: string }[];
+}
+
+export function createNotifyHandler(getRuntime: () => NotifyRuntime) {
+  const log = createLogger({ function: 'notify' });
+  return middy<unknown, NotifyResponse, Error, Context>()
+    .use(invocationLogging(log))
+    .handler(async (event, context) => {
+      const parsed = NotifyPayloadSchema.safeParse(event);
+      if (!parsed.success) {
+        // A malformed payload never becomes valid on retry: say so loudly and do not retry.
+        log.error('notify payload rejected', { requestId: context.awsRequestId, problems: z.prettifyError(parsed.error) });
+        return { accepted: false, failures: 0 };
+      }
+      const runtime = getRuntime();
+      const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 60_000;
+      const result = await notifyFailures(parsed.data, {
+        ...runtime,
+        log: runtime.log.child({ requestId: context.awsRequestId }),
+        owner: context.awsRequestId,
+        deadline: Date.now() + remaining - SAFETY_MARGIN_MS,
+      });
+      return { accepted: true, failures: parsed.data.failures.length, sinks: result.sinks };
     });
-    return Promise.resolve({ accepted: true, failures: p.failures.length });
-  });
+}
+
+let runtime: NotifyRuntime | undefined;
+export const handler = createNotifyHandler(() => (runtime ??= runtimeFromEnv()));

@@ -32,18 +32,39 @@ export const ParseConfigSchema = z.object({
   MAX_DECOMPRESSED_BYTES: positiveInt(8 * 1024 ** 3),
 });
 
-export const IngestConfigSchema = ParseConfigSchema.extend({
-  NOTIFY_FUNCTION_NAME: z.string({ error: 'must name the notify function' }).min(1, 'must name the notify function'),
-  EVENT_KEY_ENCODING: z.enum(['auto', 'url', 'raw']).default('auto'),
-  NOTIFY_MAX_PAYLOAD_BYTES: positiveInt(240_000).refine((n) => n <= 256 * 1024, {
-    message: 'must stay under the 256 KB async invoke limit',
-  }),
+/** How to reach the object store: AWS by default, or any S3-compatible endpoint. */
+export const StoreConfigSchema = z.object({
   S3_ENDPOINT: optionalUrl,
   S3_FORCE_PATH_STYLE: bool,
   /** Static keys for S3-compatible stores (Ceph, Swift s3api, EC2 credentials); AWS uses its role. */
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
+});
+
+export const IngestConfigSchema = ParseConfigSchema.extend(StoreConfigSchema.shape).extend({
+  NOTIFY_FUNCTION_NAME: z.string({ error: 'must name the notify function' }).min(1, 'must name the notify function'),
+  EVENT_KEY_ENCODING: z.enum(['auto', 'url', 'raw']).default('auto'),
+  NOTIFY_MAX_PAYLOAD_BYTES: positiveInt(240_000).refine((n) => n <= 256 * 1024, {
+    message: 'must stay under the 256 KB async invoke limit',
+  }),
   LAMBDA_ENDPOINT: optionalUrl,
+});
+
+export const NotifyConfigSchema = StoreConfigSchema.extend({
+  /** A webhook URL in the environment: for local use; deployments use WEBHOOK_URL_PARAMETER. */
+  WEBHOOK_URL: optionalUrl,
+  /** Name of an SSM (SecureString) parameter holding the webhook URL. */
+  WEBHOOK_URL_PARAMETER: z.string().startsWith('/', 'must be an SSM parameter name starting with /').optional(),
+  WEBHOOK_FORMAT: z.enum(['json', 'slack']).default('json'),
+  ALERT_TOPIC_ARN: z.string().startsWith('arn:', 'must be an SNS topic ARN').optional(),
+  SNS_ENDPOINT: optionalUrl,
+  /** conditional = If-None-Match claims (AWS S3, Ceph); check-then-put for stores without them. */
+  CLAIM_MODE: z.enum(['conditional', 'check-then-put']).default('conditional'),
+  CLAIM_LEASE_SECONDS: positiveInt(120),
+  ALERT_MAX_LISTED: positiveInt(10),
+}).refine((c) => !(c.WEBHOOK_URL && c.WEBHOOK_URL_PARAMETER), {
+  message: 'set WEBHOOK_URL or WEBHOOK_URL_PARAMETER, not both',
+  path: ['WEBHOOK_URL'],
 });
 
 /** Empty strings (unset serverless params) count as absent. */
@@ -53,6 +74,8 @@ function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 export type ParseConfig = z.infer<typeof ParseConfigSchema>;
 export type IngestConfig = z.infer<typeof IngestConfigSchema>;
+export type StoreConfig = z.infer<typeof StoreConfigSchema>;
+export type NotifyConfig = z.infer<typeof NotifyConfigSchema>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

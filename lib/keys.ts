@@ -19,6 +19,8 @@ export function keyEncodingFor(setting: 'auto' | KeyEncoding, eventSource: strin
 }
 
 export const RECORDS_SUFFIX = '.jsonl';
+/** Where notify keeps its exactly-once claims, in the same container. */
+export const CLAIMS_PREFIX = '.audit-ingest/claims/';
 export const SUMMARY_SUFFIX = '.summary.json';
 
 export interface OutputKeys {
@@ -39,6 +41,7 @@ export function isOutputKey(key: string): boolean {
 /** Why a key is not an input chunk, or undefined when it is one. */
 export function skipReason(key: string): string | undefined {
   if (isOutputKey(key)) return 'output of this product';
+  if (key.startsWith(CLAIMS_PREFIX)) return 'alert claim of this product';
   if (key.endsWith('/')) return 'folder marker';
   return undefined;
 }

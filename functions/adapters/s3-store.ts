@@ -5,6 +5,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ObjectRef, ObjectStore, OpenedObject } from '../../lib/ingest';
 import { ObjectMissingError } from '../../lib/ingest';
+import type { StoreConfig } from '../../lib/config';
 
 export interface S3ClientSettings {
   endpoint?: string;
@@ -19,6 +20,17 @@ export function createS3Client(settings: S3ClientSettings): S3Client {
     forcePathStyle: settings.forcePathStyle ?? false,
     region: settings.region ?? process.env.AWS_REGION ?? 'us-east-1',
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
+  });
+}
+
+/** The client for the configured store (AWS, or an S3-compatible endpoint with static keys). */
+export function s3ClientFromConfig(config: StoreConfig): S3Client {
+  return createS3Client({
+    endpoint: config.S3_ENDPOINT,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    ...(config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
+      ? { credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY } }
+      : {}),
   });
 }
 

@@ -11,18 +11,24 @@ import { EntryRecordSchema, OutputRecordSchema, SummarySchema, countsReconcile }
 import { NotifyPayloadSchema } from '../../lib/notify-payload';
 import { functionLogs, ROOT } from '../../scripts/local-stack';
 import { readText, upload, waitForObject } from '../../scripts/local-s3';
+import { startReceiver, type Receiver } from '../support/http-receiver';
 import { startTarget, storeName, type StoreTarget } from '../support/store-targets';
 
 const SAMPLE = readFileSync(join(ROOT, 'samples/fscsm_audit.log'));
+/** Keys unique to this run: a store kept between runs still holds the last run's claims. */
+const RUN = Date.now().toString(36);
 
 let target: StoreTarget;
+let receiver: Receiver;
 
 beforeAll(async () => {
-  target = await startTarget();
+  receiver = await startReceiver();
+  target = await startTarget(storeName(), { webhookUrl: receiver.url });
 });
 
 afterAll(async () => {
   await target?.stop();
+  await receiver?.close();
 });
 
 async function put(key: string, body: Buffer): Promise<void> {
@@ -62,7 +68,7 @@ describe(`upload to ${storeName()} triggers ingest through serverless-offline`, 
     expect(summary.source).toMatchObject({ bucket: 'logs-repo', key, size: SAMPLE.length });
     expect(summary.format).toBe('fscsm');
     expect(summary.compression).toBe('none');
-    expect(summary.counts).toEqual({ totalLines: 21, blankLines: 0, parsed: 21, errors: 0, failedOperations: 2 });
+    expect(summary.counts).toMatchObject({ totalLines: 21, blankLines: 0, parsed: 21, errors: 0, failedOperations: 2 });
     expect(countsReconcile(summary.counts)).toBe(true);
     expect(records).toHaveLength(21);
     expect(EntryRecordSchema.parse(records[10])).toMatchObject({
@@ -89,7 +95,7 @@ describe(`upload to ${storeName()} triggers ingest through serverless-offline`, 
     await put(key, body);
     const { summary, records } = await ingested(key);
     expect(summary.compression).toBe('gzip');
-    expect(summary.counts).toEqual({ totalLines: 4, blankLines: 1, parsed: 2, errors: 1, failedOperations: 1 });
+    expect(summary.counts).toMatchObject({ totalLines: 4, blankLines: 1, parsed: 2, errors: 1, failedOperations: 1 });
     expect(records.map((r) => [r.line, r.kind])).toEqual([
       [1, 'entry'],
       [3, 'error'],
@@ -144,5 +150,64 @@ describe(`upload to ${storeName()} triggers ingest through serverless-offline`, 
     expect(summary.counts.failedOperations).toBe(Math.ceil(lines.length / 1000));
     const payloads = await notifyPayloadsFor(key, 1);
     expect(payloads.reduce((n, p) => n + p.failures.length, 0)).toBe(summary.counts.failedOperations);
+  });
+});
+
+describe(`alerts from ${storeName()} reach the webhook exactly once`, () => {
+  const failing = (n: number, tag: string) =>
+    Buffer.from(
+      Array.from({ length: n * 2 }, (_, i) =>
+        i % 2 === 0 ? `2016/02/06 09:0${i % 10}:00.000\top\tdelete user:${tag}-${i}\tFAILED` : `2016/02/06 09:0${i % 10}:01.000\top\tcreate user:${tag}-${i}\tSUCCESS`,
+      ).join('\n') + '\n',
+    );
+  const alertLines = (key: string) =>
+    receiver.received
+      .map((r) => r.json as { source?: { key?: string }; failures?: { line: number }[] })
+      .filter((a) => a.source?.key === key)
+      .flatMap((a) => a.failures?.map((f) => f.line) ?? []);
+  const until = async (what: () => boolean, ms = 30_000) => {
+    const deadline = Date.now() + ms;
+    while (!what() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 1500));
+
+  it('sends one alert per FAILED line although the chunk is delivered 10 more times', async () => {
+    const key = `incoming/duplicates-${RUN}.log`;
+    await put(key, failing(3, 'dup'));
+    await ingested(key);
+    await until(() => alertLines(key).length >= 3);
+    if (target.conditionalClaims) {
+      // If-None-Match claims: concurrent duplicates, the case only an atomic claim survives.
+      await Promise.all(Array.from({ length: 10 }, () => target.deliverAgain(key)));
+    } else {
+      // The documented fallback catches duplicates that do not overlap in time.
+      for (let i = 0; i < 10; i++) {
+        await target.deliverAgain(key);
+        await new Promise((r) => setTimeout(r, 400));
+      }
+    }
+    await settle();
+    expect(alertLines(key).sort((a, b) => a - b)).toEqual([1, 3, 5]);
+    const skipped = functionLogs(target.stack.output(), 'alert already delivered; duplicate skipped').filter((l) =>
+      String(l.alertId).includes(key),
+    );
+    expect(skipped.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('delivers every alert once to a webhook that was down and came back', async () => {
+    const key = `incoming/sink-down-${RUN}.log`;
+    await receiver.down();
+    try {
+      await put(key, failing(2, 'down'));
+      await ingested(key);
+      await new Promise((r) => setTimeout(r, 2000));
+    } finally {
+      await receiver.up();
+    }
+    await until(() => alertLines(key).length >= 2);
+    await settle();
+    expect(alertLines(key)).toEqual([1, 3]);
+    const retried = functionLogs(target.stack.output(), 'alert delivery failed, retrying').filter((l) => String(l.alertId).includes(key));
+    expect(retried.length).toBeGreaterThanOrEqual(1);
   });
 });

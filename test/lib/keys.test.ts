@@ -46,6 +46,7 @@ describe('outputs', () => {
     expect(isOutputKey('x.log')).toBe(false);
     expect(skipReason('x.log.jsonl')).toMatch(/output/);
     expect(skipReason('folder/')).toMatch(/folder/);
+    expect(skipReason('.audit-ingest/claims/ab/abcd.0')).toMatch(/claim/);
     expect(skipReason('fscsm_audit.log.3')).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { LOCAL_CREDENTIALS, ROOT, startLocalStack, type LocalStack } from '../../scripts/local-stack';
 import { s3ClientFor } from '../../scripts/local-s3';
@@ -25,6 +25,10 @@ export interface StoreTarget {
   bucket: string;
   /** Called after each upload: a no-op where the store notifies by itself. */
   afterUpload(key: string, size: number): Promise<void>;
+  /** Delivers the object-created event for `key` once more, as the store would, and waits for ingest. */
+  deliverAgain(key: string): Promise<void>;
+  /** True where claims are If-None-Match writes (Ceph); else the check-then-put fallback. */
+  conditionalClaims: boolean;
   stop(): Promise<void>;
 }
 
@@ -52,17 +56,51 @@ export function awsEventKey(key: string): string {
   return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
 }
 
-export async function startTarget(name: StoreName = storeName()): Promise<StoreTarget> {
+export interface TargetOptions {
+  /** Where notify posts alerts (ALERT_WEBHOOK_URL of the local stage). */
+  webhookUrl?: string;
+}
+
+/** Invokes ingest synchronously with one event record, failing on a function error. */
+async function invokeIngest(lambda: LambdaClient, record: Record<string, unknown>): Promise<void> {
+  const res = await lambda.send(
+    new InvokeCommand({ FunctionName: 'audit-log-ingest-local-ingest', Payload: Buffer.from(JSON.stringify({ Records: [record] })) }),
+  );
+  if (res.FunctionError) throw new Error(`ingest failed: ${Buffer.from(res.Payload ?? []).toString()}`);
+}
+
+function eventRecord(eventSource: string, key: string, size: number, etag?: string): Record<string, unknown> {
+  return {
+    eventVersion: '2.1',
+    eventSource,
+    awsRegion: REGION,
+    eventTime: new Date().toISOString(),
+    eventName: 'ObjectCreated:Put',
+    s3: { s3SchemaVersion: '1.0', bucket: { name: BUCKET }, object: { key, size, ...(etag ? { eTag: etag } : {}) } },
+  };
+}
+
+export async function startTarget(name: StoreName = storeName(), options: TargetOptions = {}): Promise<StoreTarget> {
   const dataDir = mkdtempSync(join(tmpdir(), `audit-it-${name}-`));
   const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+  const alertEnv: Record<string, string> = options.webhookUrl ? { ALERT_WEBHOOK_URL: options.webhookUrl } : {};
+  // The same event again, as the store delivers it: same key form, same ETag.
+  const redeliver = async (lambda: LambdaClient, s3: S3Client, eventSource: string, eventKey: (k: string) => string, key: string) => {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    await invokeIngest(lambda, eventRecord(eventSource, eventKey(key), head.ContentLength ?? 0, head.ETag?.replace(/"/g, '')));
+  };
 
   if (name === 's3rver') {
-    const stack = await startLocalStack({ ...PORTS, dataDir, echo: ECHO });
+    const stack = await startLocalStack({ ...PORTS, dataDir, echo: ECHO, env: alertEnv });
+    const s3 = s3ClientFor(stack.s3Endpoint, LOCAL_CREDENTIALS);
+    const lambda = offlineLambda(stack);
     return {
       name,
       stack,
-      s3: s3ClientFor(stack.s3Endpoint, LOCAL_CREDENTIALS),
+      s3,
       bucket: stack.bucket,
+      conditionalClaims: false,
+      deliverAgain: (key) => redeliver(lambda, s3, 'aws:s3', (k) => k, key),
       afterUpload: () => Promise.resolve(),
       stop: async () => {
         await stack.stop();
@@ -82,6 +120,9 @@ export async function startTarget(name: StoreName = storeName()): Promise<StoreT
     dataDir,
     echo: ECHO,
     env: {
+      ...alertEnv,
+      // Ceph has If-None-Match: the real conditional claim path. Swift answers 501 to it.
+      CLAIM_MODE: name === 'ceph' ? 'conditional' : 'check-then-put',
       STORE_S3_ENDPOINT: store.endpoint,
       STORE_ACCESS_KEY_ID: store.accessKeyId,
       STORE_SECRET_ACCESS_KEY: store.secretAccessKey,
@@ -91,32 +132,17 @@ export async function startTarget(name: StoreName = storeName()): Promise<StoreT
     },
   });
 
+  const lambda = offlineLambda(stack);
   if (name === 'swift') {
-    const lambda = new LambdaClient({ region: REGION, endpoint: stack.lambdaEndpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     return {
       name,
       stack,
       s3,
       bucket: BUCKET,
-      afterUpload: async (key, size) => {
-        const event = {
-          Records: [
-            {
-              eventVersion: '2.1',
-              eventSource: 'aws:s3',
-              awsRegion: REGION,
-              eventTime: new Date().toISOString(),
-              eventName: 'ObjectCreated:Put',
-              s3: { s3SchemaVersion: '1.0', bucket: { name: BUCKET }, object: { key: awsEventKey(key), size } },
-            },
-          ],
-        };
-        // RequestResponse, so that a failed ingest fails the test with its error.
-        const res = await lambda.send(
-          new InvokeCommand({ FunctionName: 'audit-log-ingest-local-ingest', Payload: Buffer.from(JSON.stringify(event)) }),
-        );
-        if (res.FunctionError) throw new Error(`ingest failed: ${Buffer.from(res.Payload ?? []).toString()}`);
-      },
+      conditionalClaims: false,
+      // Synchronous, so that a failed ingest fails the test with its error.
+      afterUpload: (key, size) => invokeIngest(lambda, eventRecord('aws:s3', awsEventKey(key), size)),
+      deliverAgain: (key) => redeliver(lambda, s3, 'aws:s3', awsEventKey, key),
       stop: async () => {
         await stack.stop();
         cleanup();
@@ -141,13 +167,19 @@ export async function startTarget(name: StoreName = storeName()): Promise<StoreT
     stack: { ...stack, output: () => stack.output() + relay.output() },
     s3,
     bucket: BUCKET,
+    conditionalClaims: true,
     afterUpload: () => Promise.resolve(),
+    deliverAgain: (key) => redeliver(lambda, s3, 'ceph:s3', (k) => k, key),
     stop: async () => {
       relay.child.kill('SIGTERM');
       await stack.stop();
       cleanup();
     },
   };
+}
+
+function offlineLambda(stack: LocalStack): LambdaClient {
+  return new LambdaClient({ region: REGION, endpoint: stack.lambdaEndpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
 }
 
 async function startRelay(lambdaEndpoint: string): Promise<{ child: ChildProcess; output: () => string }> {

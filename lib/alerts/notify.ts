@@ -1,0 +1,78 @@
+// notify's use case: one payload of FAILED operations -> one alert, delivered once to each
+// configured sink, with retries inside the invocation's time and a claim per (alert, sink).
+
+import type { Logger } from '../log';
+import type { NotifyPayload } from '../notify-payload';
+import { buildAlert, type Alert } from './alert';
+import { deliverOnce, type ClaimMode, type ClaimStore, type Outcome } from './claims';
+import { withRetry } from './retry';
+
+export interface Sink {
+  /** Stable name: part of the claim key, so renaming a sink re-sends. */
+  name: string;
+  send(alert: Alert, timeLeftMs: number): Promise<void>;
+}
+
+export interface NotifyDeps {
+  sinks: Sink[];
+  claimsFor(bucket: string): ClaimStore;
+  claimMode: ClaimMode;
+  leaseMs: number;
+  maxListed: number;
+  log: Logger;
+  /** The invocation's request id: the claim owner. */
+  owner: string;
+  /** Epoch ms by which everything must be done (remaining time less a margin). */
+  deadline: number;
+}
+
+export interface NotifyResult {
+  alertId: string;
+  sinks: { sink: string; outcome: Outcome }[];
+}
+
+export class DeliveryFailedError extends Error {
+  override readonly name = 'DeliveryFailedError';
+}
+
+export async function notifyFailures(payload: NotifyPayload, deps: NotifyDeps): Promise<NotifyResult> {
+  const alert = buildAlert(payload, deps.maxListed);
+  const log = deps.log.child({ alertId: alert.id });
+  log.info('failed operations received', {
+    source: payload.source,
+    records: payload.records,
+    batch: payload.batch,
+    count: payload.failures.length,
+    failures: payload.failures,
+  });
+  if (deps.sinks.length === 0) {
+    log.warn('no alert sink configured: the alert is only in this log');
+    return { alertId: alert.id, sinks: [] };
+  }
+
+  const claims = deps.claimsFor(payload.source.bucket);
+  const results: NotifyResult['sinks'] = [];
+  const failures: string[] = [];
+  for (const sink of deps.sinks) {
+    try {
+      const outcome = await deliverOnce(
+        alert.id,
+        sink.name,
+        () =>
+          withRetry((_n, timeLeft) => sink.send(alert, timeLeft), {
+            deadline: deps.deadline,
+            onRetry: (attempt, delayMs, error) => log.warn('alert delivery failed, retrying', { sink: sink.name, attempt, delayMs, error }),
+          }),
+        { store: claims, mode: deps.claimMode, owner: deps.owner, leaseMs: deps.leaseMs, deadline: deps.deadline },
+      );
+      log.info(outcome === 'delivered' ? 'alert delivered' : 'alert already delivered; duplicate skipped', { sink: sink.name });
+      results.push({ sink: sink.name, outcome });
+    } catch (err) {
+      log.error('alert not delivered', { sink: sink.name, error: err });
+      failures.push(`${sink.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  // Failing the invocation hands the alert to Lambda's async retries, then the dead-letter queue.
+  if (failures.length > 0) throw new DeliveryFailedError(`alert ${alert.id} not delivered to ${failures.join('; ')}`);
+  return { alertId: alert.id, sinks: results };
+}
