@@ -35,6 +35,8 @@ export const ParseConfigSchema = z.object({
 /** How to reach the object store: AWS by default, or any S3-compatible endpoint. */
 export const StoreConfigSchema = z.object({
   S3_ENDPOINT: optionalUrl,
+  /** Region for signing; S3-compatible stores usually accept us-east-1. Defaults to AWS_REGION. */
+  S3_REGION: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: bool,
   /** Static keys for S3-compatible stores (Ceph, Swift s3api, EC2 credentials); AWS uses its role. */
   S3_ACCESS_KEY_ID: z.string().optional(),

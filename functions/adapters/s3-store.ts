@@ -1,11 +1,12 @@
 // ObjectStore over the S3 API (AWS S3, Ceph radosgw, Swift s3api, s3rver).
 
 import { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ObjectRef, ObjectStore, OpenedObject } from '../../lib/ingest';
 import { ObjectMissingError } from '../../lib/ingest';
 import type { StoreConfig } from '../../lib/config';
+import type { ContainerReader } from '../../lib/sweep';
 
 export interface S3ClientSettings {
   endpoint?: string;
@@ -28,6 +29,7 @@ export function s3ClientFromConfig(config: StoreConfig): S3Client {
   return createS3Client({
     endpoint: config.S3_ENDPOINT,
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    ...(config.S3_REGION ? { region: config.S3_REGION } : {}),
     ...(config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
       ? { credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY } }
       : {}),
@@ -79,6 +81,31 @@ export function s3ObjectStore(client: S3Client): ObjectStore {
           ContentType: 'application/json',
         }),
       );
+    },
+  };
+}
+
+/** Listing and summary reads for the sweep. */
+export function s3ContainerReader(client: S3Client, pageSize = 1000): ContainerReader {
+  return {
+    async list(bucket, prefix, token) {
+      const res = await client.send(
+        new ListObjectsV2Command({ Bucket: bucket, MaxKeys: pageSize, ...(prefix ? { Prefix: prefix } : {}), ...(token ? { ContinuationToken: token } : {}) }),
+      );
+      return {
+        objects: (res.Contents ?? []).map((o) => ({ key: o.Key ?? '', etag: (o.ETag ?? '').replace(/"/g, ''), size: o.Size ?? 0 })),
+        ...(res.IsTruncated && res.NextContinuationToken ? { next: res.NextContinuationToken } : {}),
+      };
+    },
+    async summarizedEtag(bucket, summaryKey) {
+      try {
+        const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: summaryKey }));
+        const summary = JSON.parse((await res.Body?.transformToString('utf8')) ?? '{}') as { source?: { etag?: unknown } };
+        return typeof summary.source?.etag === 'string' ? summary.source.etag : undefined;
+      } catch (err) {
+        if (isNotFound(err) || err instanceof SyntaxError) return undefined; // none, or damaged: redo the chunk
+        throw err;
+      }
     },
   };
 }

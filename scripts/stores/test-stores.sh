@@ -25,7 +25,7 @@ for store in "${stores[@]}"; do
       ;;
     *) echo "unknown store: $store (s3rver, ceph, swift)" >&2; exit 2 ;;
   esac
-  if ! STORE=$store npx vitest run --project integration test/integration/pipeline.test.ts; then
+  if ! STORE=$store npx vitest run --project integration test/integration/pipeline.test.ts test/integration/sweep.test.ts; then
     failed+=("$store")
   fi
   if [ -n "$started" ]; then

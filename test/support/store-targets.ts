@@ -40,6 +40,13 @@ const RELAY_PORT = 19180;
 const BUCKET = 'logs-repo';
 const REGION = 'us-east-1';
 
+/** Endpoint and keys of each store, for clients outside the stack (the CLI). */
+export const STORE_ENDPOINTS = {
+  s3rver: { endpoint: (t: StoreTarget) => t.stack.s3Endpoint, ...LOCAL_CREDENTIALS },
+  ceph: { endpoint: () => `http://127.0.0.1:${process.env.RGW_PORT ?? '7480'}`, accessKeyId: 'TESTACCESSKEY', secretAccessKey: 'TESTSECRETKEY' },
+  swift: { endpoint: () => `http://127.0.0.1:${process.env.S3_PORT ?? '8080'}`, accessKeyId: 'test:tester', secretAccessKey: 'testing' },
+} as const;
+
 const STORES = {
   ceph: { endpoint: `http://127.0.0.1:${process.env.RGW_PORT ?? '7480'}`, accessKeyId: 'TESTACCESSKEY', secretAccessKey: 'TESTSECRETKEY' },
   swift: { endpoint: `http://127.0.0.1:${process.env.S3_PORT ?? '8080'}`, accessKeyId: 'test:tester', secretAccessKey: 'testing' },

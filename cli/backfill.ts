@@ -1,0 +1,118 @@
+// audit-ingest backfill: the sweep over a whole container from a workstation, with a
+// progress line on stderr and a final table on stdout. Same code as the sweep function.
+
+import { parseArgs } from 'node:util';
+import { ParseConfigSchema, StoreConfigSchema, loadConfig } from '../lib/config';
+import { createLogger } from '../lib/log';
+import { sweep, type SweepReport } from '../lib/sweep';
+import { s3ClientFromConfig, s3ContainerReader, s3ObjectStore } from '../functions/adapters/s3-store';
+import type { CliIo } from './audit-ingest';
+
+export const BACKFILL_USAGE = `usage: audit-ingest backfill --bucket NAME [--prefix P] [--endpoint URL] [--region R]
+                            [--format auto|fscsm|cadf] [--timezone TZ] [--dry-run]
+
+Ingests every chunk of a container that has no up-to-date summary (none, or one for another
+ETag), writing <key>.jsonl and <key>.summary.json beside it; a second run does nothing.
+Keys: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY,
+e.g. OpenStack EC2 credentials). --endpoint selects an S3-compatible store (path-style).
+Exit status: 0 when every chunk was processed, 1 when some failed, 2 on a usage error.`;
+
+export async function backfill(argv: string[], io: CliIo): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        bucket: { type: 'string' },
+        prefix: { type: 'string' },
+        endpoint: { type: 'string' },
+        region: { type: 'string' },
+        format: { type: 'string' },
+        timezone: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    io.stderr.write(`audit-ingest: ${(err as Error).message}\n${BACKFILL_USAGE}\n`);
+    return 2;
+  }
+  if (args.values.help) {
+    io.stdout.write(BACKFILL_USAGE + '\n');
+    return 0;
+  }
+  if (!args.values.bucket) {
+    io.stderr.write(`audit-ingest: --bucket is required\n${BACKFILL_USAGE}\n`);
+    return 2;
+  }
+  const env = {
+    ...io.env,
+    ...(args.values.endpoint !== undefined ? { S3_ENDPOINT: args.values.endpoint, S3_FORCE_PATH_STYLE: 'true' } : {}),
+    ...(args.values.format !== undefined ? { INPUT_FORMAT: args.values.format } : {}),
+    ...(args.values.timezone !== undefined ? { SOURCE_TIMEZONE: args.values.timezone } : {}),
+    ...(args.values.region !== undefined ? { S3_REGION: args.values.region } : {}),
+  };
+  let parse;
+  let store;
+  try {
+    parse = loadConfig(ParseConfigSchema, env);
+    store = loadConfig(StoreConfigSchema, env);
+  } catch (err) {
+    io.stderr.write(`audit-ingest: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const client = s3ClientFromConfig(store);
+  const reader = s3ContainerReader(client);
+  const log = createLogger({ tool: 'audit-ingest' }, { level: 'warn', write: (line) => io.stderr.write(line + '\n') });
+  const progress = progressLine(io);
+  const options = {
+    bucket: args.values.bucket,
+    ...(args.values.prefix !== undefined ? { prefix: args.values.prefix } : {}),
+    format: parse.INPUT_FORMAT,
+    timeZone: parse.SOURCE_TIMEZONE,
+    maxLineBytes: parse.MAX_LINE_BYTES,
+    maxDecompressedBytes: parse.MAX_DECOMPRESSED_BYTES,
+    maxPayloadBytes: 256 * 1024,
+    deadline: Number.POSITIVE_INFINITY,
+    dryRun: args.values['dry-run'] === true,
+    onProgress: progress.update,
+  };
+  const report = await sweep(reader, { store: s3ObjectStore(client), log, sendFailures: () => Promise.resolve() }, options);
+  progress.done();
+  io.stdout.write(table(report, args.values['dry-run'] === true));
+  return report.failed.length > 0 && !args.values['dry-run'] ? 1 : 0;
+}
+
+/** A single updating line on a terminal; nothing when stderr is not one (logs stay clean). */
+function progressLine(io: CliIo): { update: (r: SweepReport) => void; done: () => void } {
+  const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+  let n = 0;
+  return {
+    update: (r) => {
+      if (!tty) return;
+      const bar = '█'.repeat(Math.min(20, Math.round((20 * (r.upToDate + r.processed + r.failed.length)) / Math.max(1, r.chunks))));
+      io.stderr.write(
+        `\r${frames[n++ % frames.length]} [${bar.padEnd(20, '░')}] ${r.chunks} chunks seen · ${r.processed} processed · ${r.upToDate} up to date · ${r.failed.length} failed `,
+      );
+    },
+    done: () => {
+      if (tty) io.stderr.write('\n');
+    },
+  };
+}
+
+function table(r: SweepReport, dryRun: boolean): string {
+  const rows: [string, number][] = [
+    ['objects listed', r.listed],
+    ['chunks', r.chunks],
+    ['already up to date', r.upToDate],
+    [dryRun ? 'would be processed' : 'processed', dryRun ? r.stale.length : r.processed],
+    ...(dryRun ? [] : ([['failed', r.failed.length], ['records parsed', r.totals.parsed], ['error records', r.totals.errors], ['FAILED operations', r.totals.failedOperations]] as [string, number][])),
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${String(v).padStart(8)}`);
+  if (!dryRun) for (const f of r.failed) lines.push(`failed: ${f.key}: ${f.error}`);
+  if (dryRun) for (const key of r.stale) lines.push(`would process: ${key}`);
+  return lines.join('\n') + '\n';
+}

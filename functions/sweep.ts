@@ -1,0 +1,67 @@
+// Lambda handler on a schedule: sweeps the logs container for chunks without an up-to-date
+// summary (stores without notifications, lost events) and ingests them with the same code
+// as the ingest function, stopping in time; the next run resumes. Wiring only.
+
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { IngestConfigSchema, loadConfig } from '../lib/config';
+import { createLogger } from '../lib/log';
+import { sweep, type SweepReport } from '../lib/sweep';
+import { runtimeFromEnv as ingestRuntime, type IngestRuntime } from './ingest';
+import { s3ClientFromConfig, s3ContainerReader } from './adapters/s3-store';
+import { invocationLogging } from './middleware/invocation-logging';
+import type { ContainerReader } from '../lib/sweep';
+
+const SweepConfigSchema = IngestConfigSchema.extend({
+  SWEEP_BUCKET: z.string().min(1, 'must name the container to sweep'),
+  SWEEP_PREFIX: z.string().optional(),
+  /** A chunk is only started with at least this much time left (a 10 MB chunk takes seconds). */
+  SWEEP_MIN_TIME_LEFT_SECONDS: z.coerce.number().int().positive().default(60),
+});
+
+export interface SweepRuntime extends IngestRuntime {
+  reader: ContainerReader;
+  bucket: string;
+  prefix?: string;
+  minTimeLeftMs: number;
+}
+
+export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): SweepRuntime {
+  const config = loadConfig(SweepConfigSchema, env);
+  const ingest = ingestRuntime(env);
+  return {
+    ...ingest,
+    deps: { ...ingest.deps, log: createLogger({ function: 'sweep' }) },
+    reader: s3ContainerReader(s3ClientFromConfig(config)),
+    bucket: config.SWEEP_BUCKET,
+    ...(config.SWEEP_PREFIX ? { prefix: config.SWEEP_PREFIX } : {}),
+    minTimeLeftMs: config.SWEEP_MIN_TIME_LEFT_SECONDS * 1000,
+  };
+}
+
+export function createSweepHandler(getRuntime: () => SweepRuntime) {
+  const log = createLogger({ function: 'sweep' });
+  return middy<unknown, SweepReport, Error, Context>()
+    .use(invocationLogging(log))
+    .handler(async (_event, context) => {
+      const rt = getRuntime();
+      const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 900_000;
+      const report = await sweep(rt.reader, { ...rt.deps, log: rt.deps.log.child({ requestId: context.awsRequestId }) }, {
+        bucket: rt.bucket,
+        ...(rt.prefix ? { prefix: rt.prefix } : {}),
+        format: rt.config.INPUT_FORMAT,
+        timeZone: rt.config.SOURCE_TIMEZONE,
+        maxLineBytes: rt.config.MAX_LINE_BYTES,
+        maxDecompressedBytes: rt.config.MAX_DECOMPRESSED_BYTES,
+        maxPayloadBytes: rt.config.NOTIFY_MAX_PAYLOAD_BYTES,
+        deadline: Date.now() + remaining,
+        minTimeLeftMs: rt.minTimeLeftMs,
+      });
+      log.info('sweep finished', { requestId: context.awsRequestId, ...report, stale: undefined });
+      return report;
+    });
+}
+
+let runtime: SweepRuntime | undefined;
+export const handler = createSweepHandler(() => (runtime ??= runtimeFromEnv()));
