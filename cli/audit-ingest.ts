@@ -1,16 +1,19 @@
 // audit-ingest: the product's pipeline over local files.
-//   audit-ingest parse [--format auto|fscsm] [--timezone TZ] [--out DIR] FILE...
+//   audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--out DIR] FILE...
 
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ParseConfigSchema, loadConfig } from '../lib/config';
 import { ingestObject } from '../lib/ingest';
 import { createLogger } from '../lib/log';
+import { backfill, BACKFILL_USAGE } from './backfill';
 import { fileStore } from './file-store';
 
-const USAGE = `usage: audit-ingest parse [--format auto|fscsm] [--timezone TZ] [--max-line-bytes N] [--out DIR] FILE...
+const USAGE = `usage: audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--max-line-bytes N] [--out DIR] FILE...
 
-Parses audit-log chunks (plain or gzip) into JSON Lines.
+Parses audit-log chunks (plain or gzip) into JSON Lines: FSCSM audit logs, and OpenStack CADF
+audit events (keystonemiddleware, Keystone notifications) as JSON documents, arrays, JSON Lines
+or fluentd lines. --format auto (the default) detects which from the first bytes.
   without --out   records go to stdout, one summary per file to stderr
   --out DIR       writes DIR/<name>.jsonl and DIR/<name>.summary.json, as the function does
 Options default to the environment (SOURCE_TIMEZONE, INPUT_FORMAT, MAX_LINE_BYTES).
@@ -26,9 +29,10 @@ export interface CliIo {
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
-    io.stdout.write(USAGE + '\n');
+    io.stdout.write(`${USAGE}\n\n${BACKFILL_USAGE}\n`);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'backfill') return backfill(rest, io);
   if (command !== 'parse') {
     io.stderr.write(`audit-ingest: unknown command "${command}"\n${USAGE}\n`);
     return 2;

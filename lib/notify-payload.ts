@@ -23,26 +23,30 @@ export const NotifyPayloadSchema = z.object({
 export type NotifyPayload = z.infer<typeof NotifyPayloadSchema>;
 
 const FIELD_LIMIT = 1024;
+const LIST_LIMIT = 100;
 
-/** Caps long strings so one pathological line cannot exceed the payload limit on its own. */
+/**
+ * Caps every string (and list) of an entry, whatever its format's fields, so that one
+ * pathological line cannot exceed the async payload limit on its own.
+ */
 export function toFailure(entry: EntryRecord): Failure {
   let truncated = false;
-  const cap = (s: string): string => {
-    if (s.length <= FIELD_LIMIT) return s;
-    truncated = true;
-    return s.slice(0, FIELD_LIMIT) + '…';
+  const cap = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      if (value.length <= FIELD_LIMIT) return value;
+      truncated = true;
+      return value.slice(0, FIELD_LIMIT) + '…';
+    }
+    if (Array.isArray(value)) {
+      if (value.length > LIST_LIMIT) truncated = true;
+      return value.slice(0, LIST_LIMIT).map(cap);
+    }
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cap(v)]));
+    }
+    return value;
   };
-  const ids = entry.resourceIds.slice(0, 100).map(cap);
-  if (ids.length < entry.resourceIds.length) truncated = true;
-  const failure: Failure = {
-    ...entry,
-    outcome: 'FAILED',
-    actor: cap(entry.actor),
-    operation: cap(entry.operation),
-    resourceIds: ids,
-    ...(entry.platformId !== undefined ? { platformId: cap(entry.platformId) } : {}),
-    ...(entry.keyName !== undefined ? { keyName: cap(entry.keyName) } : {}),
-  };
+  const failure = { ...(cap(entry) as EntryRecord), outcome: 'FAILED' } as Failure;
   if (truncated) failure.truncated = true;
   return failure;
 }

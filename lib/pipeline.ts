@@ -1,15 +1,19 @@
-// The read path as composable stages: object bytes -> inflate -> lines -> records -> JSON Lines.
+// The read path as composable stages: object bytes -> inflate -> lines (or, for CADF documents
+// and arrays, JSON values) -> records -> JSON Lines.
 // Nothing here knows where the bytes come from or go to (S3, a file, a test).
 
+import { cadfError, cadfRecord, capRaw, createCadfLineParser, RAW_CAP_BYTES } from './formats/cadf';
+import { chooseFormat, detectCadfLayout, type CadfLayout, type FormatChoice } from './formats/detect';
 import { createFscsmParser, type LineParser } from './formats/fscsm';
-import { chooseFormat, type FormatChoice } from './formats/detect';
 import type { Counts, ErrorRecord, Format, OutputRecord } from './records';
 import { decode, InflateError, type Compression } from './stream/inflate';
+import { splitJsonValues, type JsonValueItem } from './stream/json-values';
 import { splitLines, type Line } from './stream/lines';
 
 export interface ParseOptions {
   format: FormatChoice;
   timeZone: string;
+  /** Longest line kept, in bytes; for CADF documents and arrays also the longest event. */
   maxLineBytes: number;
   maxDecompressedBytes: number;
 }
@@ -21,10 +25,15 @@ export const DEFAULT_PARSE_OPTIONS: ParseOptions = {
   maxDecompressedBytes: 8 * 1024 ** 3,
 };
 
+/** Bytes read ahead for detection: enough to hold a whole first JSON Lines event (a few KiB, rarely more). */
+const SNIFF_BYTES = 64 * 1024;
+
 export interface ParsedObject {
   format: Format;
   formatDetected: boolean;
   compression: Compression;
+  /** CADF only: how the chunk is laid out, and so whether counts are per line or per event. */
+  layout: CadfLayout | undefined;
   /** Record batches in line order. Iterate once. */
   batches: AsyncIterable<OutputRecord[]>;
   /** Live counters; final once `batches` is exhausted. */
@@ -34,10 +43,10 @@ export interface ParsedObject {
 }
 
 export async function parseObject(source: AsyncIterable<Uint8Array>, options: ParseOptions): Promise<ParsedObject> {
-  const decoded = await decode(source, { maxDecompressedBytes: options.maxDecompressedBytes });
+  const decoded = await decode(source, { maxDecompressedBytes: options.maxDecompressedBytes, sniffBytes: SNIFF_BYTES });
   const { format, detected } = chooseFormat(options.format, decoded.head);
-  const parser = parserFor(format, options);
-  const counts: Counts = { totalLines: 0, blankLines: 0, parsed: 0, errors: 0, failedOperations: 0 };
+  const layout = format === 'cadf' ? detectCadfLayout(decoded.head) : undefined;
+  const counts: Counts = { totalLines: 0, blankLines: 0, parsed: 0, errors: 0, failedOperations: 0, pendingOperations: 0 };
   const state: { streamError: string | undefined } = { streamError: undefined };
 
   // A damaged gzip ends the byte stream cleanly here, so the splitter still flushes the
@@ -51,40 +60,80 @@ export async function parseObject(source: AsyncIterable<Uint8Array>, options: Pa
     }
   }
 
-  async function* records(): AsyncGenerator<OutputRecord[]> {
+  const tally = (rec: OutputRecord): void => {
+    if (rec.kind === 'entry') {
+      counts.parsed += 1;
+      if (rec.outcome === 'FAILED') counts.failedOperations += 1;
+      else if (rec.outcome === 'PENDING') counts.pendingOperations = (counts.pendingOperations ?? 0) + 1;
+    } else {
+      counts.errors += 1;
+    }
+  };
+
+  function* damage(lastLine: number): Generator<OutputRecord[]> {
+    if (state.streamError === undefined) return;
+    counts.totalLines += 1;
+    counts.errors += 1;
+    yield [{ line: lastLine + 1, kind: 'error', reason: state.streamError, raw: '' }];
+  }
+
+  /** Line formats: one record per non-blank line. */
+  async function* lineRecords(parser: LineParser, rawCap: number | undefined): AsyncGenerator<OutputRecord[]> {
     let lastLine = 0;
-    for await (const lines of splitLines(untilDamage(), { maxLineBytes: options.maxLineBytes })) {
+    const split = splitLines(untilDamage(), {
+      maxLineBytes: options.maxLineBytes,
+      ...(rawCap !== undefined ? { oversizedHeadBytes: rawCap } : {}),
+    });
+    for await (const lines of split) {
       const out: OutputRecord[] = [];
       for (const line of lines) {
-        const rec = toRecord(line, parser, options.maxLineBytes);
+        const rec = toRecord(line, parser, options.maxLineBytes, rawCap);
         if (rec === undefined) {
           counts.blankLines += 1;
           continue;
         }
-        if (rec.kind === 'entry') {
-          counts.parsed += 1;
-          if (rec.outcome === 'FAILED') counts.failedOperations += 1;
-        } else {
-          counts.errors += 1;
-        }
+        tally(rec);
         out.push(rec);
       }
       counts.totalLines += lines.length;
       lastLine = lines[lines.length - 1]?.no ?? lastLine;
       if (out.length > 0) yield out;
     }
-    if (state.streamError !== undefined) {
-      counts.totalLines += 1;
-      counts.errors += 1;
-      yield [{ line: lastLine + 1, kind: 'error', reason: state.streamError, raw: '' }];
+    yield* damage(lastLine);
+  }
+
+  /** CADF documents and arrays: one record per top-level value (array element), `line` where it starts. */
+  async function* valueRecords(): AsyncGenerator<OutputRecord[]> {
+    const progress = { lines: 0 };
+    const split = splitJsonValues(untilDamage(), { maxValueBytes: options.maxLineBytes, headBytes: RAW_CAP_BYTES }, progress);
+    for await (const items of split) {
+      const out = items.map((item) => valueToRecord(item, options.maxLineBytes));
+      for (const rec of out) tally(rec);
+      counts.totalLines += out.length;
+      yield out;
     }
+    yield* damage(progress.lines);
+  }
+
+  let batches: AsyncIterable<OutputRecord[]>;
+  switch (format) {
+    case 'fscsm':
+      batches = lineRecords(createFscsmParser({ timeZone: options.timeZone }), undefined);
+      break;
+    case 'cadf':
+      batches =
+        layout === 'json-array' || layout === 'json-documents'
+          ? valueRecords()
+          : lineRecords(createCadfLineParser(), RAW_CAP_BYTES);
+      break;
   }
 
   return {
     format,
     formatDetected: detected,
     compression: decoded.compression,
-    batches: records(),
+    layout,
+    batches,
     counts,
     get streamError() {
       return state.streamError;
@@ -92,15 +141,51 @@ export async function parseObject(source: AsyncIterable<Uint8Array>, options: Pa
   };
 }
 
-function parserFor(format: Format, options: ParseOptions): LineParser {
-  switch (format) {
-    case 'fscsm':
-      return createFscsmParser({ timeZone: options.timeZone });
+/** One JSON value (or what the splitter found instead) to one record. */
+function valueToRecord(item: JsonValueItem, maxBytes: number): OutputRecord {
+  switch (item.kind) {
+    case 'value': {
+      if (item.invalidUtf8) return invalidUtf8(item.line, 'event is not valid UTF-8', item.text, item.invalidUtf8);
+      let value: unknown;
+      try {
+        value = JSON.parse(item.text);
+      } catch (err) {
+        return cadfError(item.line, `invalid JSON: ${(err as Error).message}`, item.text);
+      }
+      return cadfRecord(item.line, value, item.text);
+    }
+    case 'oversized':
+      return {
+        line: item.line,
+        kind: 'error',
+        reason:
+          `event is ${item.complete ? '' : 'at least '}${item.bytes} bytes, longer than the limit of ${maxBytes} (MAX_LINE_BYTES)` +
+          (item.complete ? '' : '; the input ended inside it'),
+        raw: item.head,
+        rawTruncated: true,
+      };
+    case 'incomplete': {
+      const reason = 'the input ended inside this JSON value';
+      return item.invalidUtf8 ? invalidUtf8(item.line, reason, item.text, item.invalidUtf8) : cadfError(item.line, reason, item.text);
+    }
+    case 'unclosed-array':
+      return {
+        line: item.line,
+        kind: 'error',
+        reason: `the input ended inside the top-level array opened on line ${item.openedAt} (no closing "]")`,
+        raw: '',
+      };
   }
 }
 
+function invalidUtf8(line: number, reason: string, text: string, bytes: Buffer, cap = RAW_CAP_BYTES): ErrorRecord {
+  const rec: ErrorRecord = { line, kind: 'error', reason, raw: capRaw(text, cap), rawBase64: bytes.subarray(0, cap).toString('base64') };
+  if (bytes.length > cap) rec.rawTruncated = true;
+  return rec;
+}
+
 /** One line to one record; undefined for a blank line (counted, not emitted). */
-function toRecord(line: Line, parser: LineParser, maxLineBytes: number): OutputRecord | undefined {
+function toRecord(line: Line, parser: LineParser, maxLineBytes: number, rawCap: number | undefined): OutputRecord | undefined {
   if (line.oversizedBytes !== undefined) {
     return {
       line: line.no,
@@ -111,6 +196,7 @@ function toRecord(line: Line, parser: LineParser, maxLineBytes: number): OutputR
     } satisfies ErrorRecord;
   }
   if (line.invalidUtf8) {
+    if (rawCap !== undefined) return invalidUtf8(line.no, 'line is not valid UTF-8', line.text, line.invalidUtf8, rawCap);
     return {
       line: line.no,
       kind: 'error',

@@ -21,30 +21,101 @@ export const RESOURCE_TYPES = [
   'request',
   'keypair',
 ] as const;
-export const OUTCOMES = ['SUCCESS', 'FAILED'] as const;
+/** SUCCESS and FAILED come from both formats; PENDING and UNKNOWN only from CADF events. */
+export const OUTCOMES = ['SUCCESS', 'FAILED', 'PENDING', 'UNKNOWN'] as const;
+/** The outcomes an FSCSM line can have. */
+export const FSCSM_OUTCOMES = ['SUCCESS', 'FAILED'] as const;
 
 export type Action = (typeof ACTIONS)[number];
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 export type Outcome = (typeof OUTCOMES)[number];
 
+export const FORMATS = ['fscsm', 'cadf'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/**
+ * One operation, from any format. The fields every format fills are required; `format` says
+ * which parser wrote the entry (absent on FSCSM entries, which are unchanged since before CADF).
+ * `action` and `resourceType` are plain strings here: FSCSM's closed vocabularies are enforced
+ * per format by OutputRecordSchema (and by the published JSON Schema), while CADF's are open.
+ * This object stays un-refined so that other schemas (the notify payload) can extend it.
+ */
 export const EntryRecordSchema = z.object({
   line: z.number().int().positive(),
   kind: z.literal('entry'),
-  /** ISO-8601 UTC with milliseconds and Z, converted from the log's wall clock by SOURCE_TIMEZONE. */
+  /** The parser that produced the entry: 'cadf' on CADF events; absent (meaning 'fscsm') on FSCSM lines. */
+  format: z.enum(FORMATS).optional(),
+  /** ISO-8601 UTC with milliseconds and Z (FSCSM: converted by SOURCE_TIMEZONE; CADF: from eventTime's offset, UTC if none). */
   timestamp: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
-  /** The wall-clock value as written in the log, ISO form without offset. */
+  /** The wall-clock value as written in the log, ISO form without offset, milliseconds (finer digits cut). */
   localTime: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}$/),
+  /** FSCSM: the operator. CADF: initiator.name, else initiator.id. */
   actor: z.string().min(1),
-  action: z.enum(ACTIONS),
-  resourceType: z.enum(RESOURCE_TYPES),
+  /** FSCSM: one of ACTIONS. CADF: the event's action as written, e.g. create, authenticate, read/list. */
+  action: z.string().min(1),
+  /** FSCSM: one of RESOURCE_TYPES. CADF: target.typeURI, e.g. service/compute/servers. */
+  resourceType: z.string().min(1),
+  /** FSCSM: the IDs in the operation. CADF: [target.id]. */
   resourceIds: z.array(z.string().min(1)).min(1),
   outcome: z.enum(OUTCOMES),
-  /** The operation text exactly as logged, for evidence. */
+  /** FSCSM: the operation text exactly as logged. CADF: "<action> <target.typeURI>". */
   operation: z.string(),
+  /** FSCSM keypairs: "[Platform ID]_[Key Pair Name]" split when unambiguous. */
   platformId: z.string().min(1).optional(),
   keyName: z.string().min(1).optional(),
+  /** CADF: the event's id. */
+  eventId: z.string().min(1).optional(),
+  /** CADF delivered in an oslo.messaging notification: its event_type, e.g. identity.authenticate, audit.http.response. */
+  eventType: z.string().min(1).optional(),
+  /** CADF: the event's reason (reasonCode as a string, e.g. an HTTP status), or a reason given as plain text. */
+  reason: z
+    .union([z.string().min(1), z.object({ code: z.string().min(1).optional(), type: z.string().min(1).optional() })])
+    .optional(),
+  /** CADF: the request path (keystonemiddleware), e.g. /v2.1/servers. */
+  requestPath: z.string().optional(),
+  /** CADF: initiator.project_id. */
+  project: z.string().min(1).optional(),
 });
-export type EntryRecord = z.infer<typeof EntryRecordSchema>;
+/** The fields of an entry from any format, as EntryRecordSchema validates them. */
+export type EntryFields = z.infer<typeof EntryRecordSchema>;
+/** An entry from the FSCSM parser: closed vocabularies, no `format` field. */
+export type FscsmEntryRecord = EntryFields & {
+  format?: 'fscsm';
+  action: Action;
+  resourceType: ResourceType;
+  outcome: (typeof FSCSM_OUTCOMES)[number];
+};
+/** An entry from a CADF event. */
+export type CadfEntryRecord = EntryFields & { format: 'cadf' };
+/** One entry, discriminated by `format` (absent means FSCSM). */
+export type EntryRecord = FscsmEntryRecord | CadfEntryRecord;
+
+const FSCSM_ENTRY_SCHEMA = z.object({
+  action: z.enum(ACTIONS),
+  resourceType: z.enum(RESOURCE_TYPES),
+  outcome: z.enum(FSCSM_OUTCOMES),
+});
+
+/** EntryRecordSchema plus the per-format rules: an entry without `format` (or 'fscsm') keeps FSCSM's enums. */
+const CheckedEntryRecordSchema = EntryRecordSchema.superRefine((entry, ctx) => {
+  if (entry.format !== undefined && entry.format !== 'fscsm') return;
+  const narrow = FSCSM_ENTRY_SCHEMA.safeParse(entry);
+  if (!narrow.success) for (const issue of narrow.error.issues) ctx.addIssue({ ...issue, message: `FSCSM entry: ${issue.message}` });
+}).meta({
+  // The same rule for JSON Schema consumers (zod's refinements do not appear in JSON Schema).
+  allOf: [
+    {
+      if: { properties: { format: { const: 'cadf' } }, required: ['format'] },
+      else: {
+        properties: {
+          action: { enum: [...ACTIONS] },
+          resourceType: { enum: [...RESOURCE_TYPES] },
+          outcome: { enum: [...FSCSM_OUTCOMES] },
+        },
+      },
+    },
+  ],
+});
 
 export const ErrorRecordSchema = z.object({
   line: z.number().int().positive(),
@@ -54,25 +125,29 @@ export const ErrorRecordSchema = z.object({
   raw: z.string(),
   /** Present when the raw bytes were not valid UTF-8, so the evidence is kept byte-exact. */
   rawBase64: z.string().optional(),
-  /** Present when `raw` holds only the head of a line longer than the configured bound. */
+  /** Present when `raw` (and `rawBase64`) hold only the head of a line or event too long to keep whole. */
   rawTruncated: z.literal(true).optional(),
 });
 export type ErrorRecord = z.infer<typeof ErrorRecordSchema>;
 
-export const OutputRecordSchema = z.discriminatedUnion('kind', [EntryRecordSchema, ErrorRecordSchema]);
+export const OutputRecordSchema = z.discriminatedUnion('kind', [CheckedEntryRecordSchema, ErrorRecordSchema]);
 export type OutputRecord = EntryRecord | ErrorRecord;
 
+/**
+ * The units counted are the input's records: lines for line formats (FSCSM, CADF as JSON Lines
+ * or fluentd lines), top-level JSON values (array elements) for CADF JSON documents and arrays,
+ * where one value may span many lines and many values may share one.
+ */
 export const CountsSchema = z.object({
   totalLines: z.number().int().nonnegative(),
   blankLines: z.number().int().nonnegative(),
   parsed: z.number().int().nonnegative(),
   errors: z.number().int().nonnegative(),
   failedOperations: z.number().int().nonnegative(),
+  /** Entries with outcome PENDING (CADF requests whose outcome comes in a later event): counted, not alerted. Always written since CADF support. */
+  pendingOperations: z.number().int().nonnegative().optional(),
 });
 export type Counts = z.infer<typeof CountsSchema>;
-
-export const FORMATS = ['fscsm'] as const;
-export type Format = (typeof FORMATS)[number];
 
 export const SummarySchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -99,7 +174,9 @@ export const SummarySchema = z.object({
 });
 export type Summary = z.infer<typeof SummarySchema>;
 
-/** totalLines = blank + parsed + errors: the invariant that proves no line was lost. */
+/** totalLines = blank + parsed + errors: the invariant that proves no line (or event) was lost. */
 export function countsReconcile(c: Counts): boolean {
-  return c.totalLines === c.blankLines + c.parsed + c.errors && c.failedOperations <= c.parsed;
+  return (
+    c.totalLines === c.blankLines + c.parsed + c.errors && c.failedOperations + (c.pendingOperations ?? 0) <= c.parsed
+  );
 }

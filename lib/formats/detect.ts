@@ -2,26 +2,66 @@
 // recognised whatever their key or extension.
 
 import type { Format } from '../records';
+import { FLUENTD_PREFIX } from './cadf';
 
 const FSCSM_START = /^\d{4}\/\d{1,2}\/\d{1,2}[\t ]+\d{1,2}:\d{2}/;
+// A CADF event names its typeURI and eventTime; inside an oslo.message string they are escaped.
+const CADF_MARKER = /eventTime|cloud\\*\/audit\\*\/1\.0\\*\/event/;
 
 export type FormatChoice = 'auto' | Format;
 
+/**
+ * How a CADF chunk is laid out, which decides how it is split:
+ * - `json-array`: a top-level array of events, split element by element;
+ * - `json-documents`: one or more JSON documents, pretty-printed or concatenated, split by value;
+ * - `json-lines`: one JSON value per line;
+ * - `fluentd`: `time<TAB>tag<TAB>json` lines.
+ * The first two are read by value (counts are per event), the last two by line.
+ */
+export type CadfLayout = 'json-array' | 'json-documents' | 'json-lines' | 'fluentd';
+
 /** The format of a chunk, or undefined when its first line matches none. */
 export function detectFormat(head: Buffer): Format | undefined {
-  const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  const text = headText(head);
   const firstLine = text.split('\n').find((l) => l.trim() !== '');
   if (firstLine === undefined) return undefined;
-  if (FSCSM_START.test(firstLine.trimStart())) return 'fscsm';
+  const start = firstLine.trimStart();
+  if (FSCSM_START.test(start)) return 'fscsm';
+  if ((start.startsWith('{') || start.startsWith('[') || FLUENTD_PREFIX.test(start)) && CADF_MARKER.test(text)) return 'cadf';
   return undefined;
 }
 
 /**
- * The configured choice wins; "auto" uses detection and falls back to FSCSM, the one
- * line format known today, so an unrecognised chunk still yields one error record per line.
+ * The layout of a CADF chunk from its first bytes: `[` is an array; `{` is JSON Lines when the
+ * whole first line is one JSON value, else documents (a first line longer than the head counts
+ * as documents, which read JSON Lines correctly too); anything else is read line by line.
+ */
+export function detectCadfLayout(head: Buffer): CadfLayout {
+  const text = headText(head).trimStart();
+  if (text.startsWith('[')) return 'json-array';
+  const nl = text.indexOf('\n');
+  const firstLine = nl === -1 ? text : text.slice(0, nl);
+  if (FLUENTD_PREFIX.test(firstLine)) return 'fluentd';
+  if (!text.startsWith('{')) return 'json-lines';
+  if (nl === -1) return 'json-documents';
+  try {
+    JSON.parse(firstLine);
+    return 'json-lines';
+  } catch {
+    return 'json-documents';
+  }
+}
+
+/**
+ * The configured choice wins; "auto" uses detection and falls back to FSCSM (not detected),
+ * so an unrecognised chunk still yields one error record per line.
  */
 export function chooseFormat(choice: FormatChoice, head: Buffer): { format: Format; detected: boolean } {
   if (choice !== 'auto') return { format: choice, detected: false };
   const found = detectFormat(head);
   return { format: found ?? 'fscsm', detected: found !== undefined };
+}
+
+function headText(head: Buffer): string {
+  return head.toString('utf8').replace(/^\uFEFF/, '');
 }

@@ -106,6 +106,17 @@ describe(`upload to ${storeName()} triggers ingest through serverless-offline`, 
     expect(payloads[0]?.failures[0]).toMatchObject({ line: 1, resourceType: 'request', resourceIds: ['59', '60'] });
   });
 
+  it('detects OpenStack CADF events (gzip, JSON Lines) and alerts on failure, not on pending', async () => {
+    const key = `incoming/keystonemiddleware ${RUN}.jsonl.gz`;
+    await put(key, gzipSync(readFileSync(join(ROOT, 'test/fixtures/cadf/keystonemiddleware-nova.jsonl'))));
+    const { summary, records } = await ingested(key);
+    expect(summary).toMatchObject({ format: 'cadf', formatDetected: true, compression: 'gzip' });
+    expect(summary.counts).toMatchObject({ totalLines: 5, parsed: 5, errors: 0, failedOperations: 1, pendingOperations: 1 });
+    expect(records.every((r) => r.kind === 'entry' && r.format === 'cadf')).toBe(true);
+    const payloads = await notifyPayloadsFor(key, 1);
+    expect(payloads.flatMap((p) => p.failures.map((f) => f.outcome))).toEqual(['FAILED']);
+  });
+
   // s3rver and Ceph deliver keys raw, AWS (and our synthetic Swift events) URL-encoded.
   it.each([
     'incoming/with space.log',

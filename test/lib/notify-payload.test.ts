@@ -29,6 +29,16 @@ describe('toFailure', () => {
   });
 });
 
+describe('toFailure on CADF entries', () => {
+  it('caps format-specific fields too (reason, requestPath)', () => {
+    const cadf = { ...entry(1), format: 'cadf' as const, action: 'create', resourceType: 'service/compute/servers', requestPath: '/x'.repeat(50_000), reason: { code: '403', type: 'y'.repeat(9_000) } };
+    const f = toFailure(cadf);
+    expect(f.truncated).toBe(true);
+    expect(JSON.stringify(f).length).toBeLessThan(5_000);
+    expect(NotifyPayloadSchema.parse({ ...envelope, batch: 1, failures: [f] }).failures).toHaveLength(1);
+  });
+});
+
 describe('FailureBatcher', () => {
   it('sends nothing when there were no failures', async () => {
     const sent: NotifyPayload[] = [];

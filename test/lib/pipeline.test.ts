@@ -39,6 +39,7 @@ function expectConsistent({ parsed, records }: Run): void {
   expect(counts.parsed).toBe(records.filter((r) => r.kind === 'entry').length);
   expect(counts.errors).toBe(records.filter((r) => r.kind === 'error').length);
   expect(counts.failedOperations).toBe(records.filter((r) => r.kind === 'entry' && r.outcome === 'FAILED').length);
+  expect(counts.pendingOperations).toBe(records.filter((r) => r.kind === 'entry' && r.outcome === 'PENDING').length);
   expect(counts.totalLines).toBe(counts.blankLines + records.length);
   const lines = records.map((r) => r.line);
   expect(lines).toEqual([...lines].sort((a, b) => a - b));
@@ -54,7 +55,7 @@ describe('parseObject: fixtures', () => {
     const r = await run(fixture('sample-tab.log'));
     expectConsistent(r);
     expect(r.parsed).toMatchObject({ format: 'fscsm', formatDetected: true, compression: 'none', streamError: undefined });
-    expect(r.parsed.counts).toEqual({ totalLines: 21, blankLines: 0, parsed: 21, errors: 0, failedOperations: 2 });
+    expect(r.parsed.counts).toEqual({ totalLines: 21, blankLines: 0, parsed: 21, errors: 0, failedOperations: 2, pendingOperations: 0 });
     expect(r.records.map((x) => x.line)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
     expect(entries(r.records).filter((e) => e.outcome === 'FAILED').map((e) => e.line)).toEqual([2, 13]);
   });
@@ -63,7 +64,7 @@ describe('parseObject: fixtures', () => {
     const r = await run(fixture('sample-tab.log.1.gz'));
     expectConsistent(r);
     expect(r.parsed).toMatchObject({ compression: 'gzip', formatDetected: true, streamError: undefined });
-    expect(r.parsed.counts).toEqual({ totalLines: 4, blankLines: 0, parsed: 3, errors: 1, failedOperations: 1 });
+    expect(r.parsed.counts).toEqual({ totalLines: 4, blankLines: 0, parsed: 3, errors: 1, failedOperations: 1, pendingOperations: 0 });
     expect(r.records.map((x) => (x.kind === 'entry' ? [x.line, x.resourceType, x.resourceIds] : [x.line, x.raw]))).toEqual([
       [1, 'project', ['proj-α']],
       [2, 'request', ['59', '60']],
@@ -83,7 +84,7 @@ describe('parseObject: fixtures', () => {
     const r = await run(fixture('crlf-bom.log'));
     expectConsistent(r);
     expect(r.parsed.formatDetected).toBe(true);
-    expect(r.parsed.counts).toEqual({ totalLines: 8, blankLines: 3, parsed: 4, errors: 1, failedOperations: 1 });
+    expect(r.parsed.counts).toEqual({ totalLines: 8, blankLines: 3, parsed: 4, errors: 1, failedOperations: 1, pendingOperations: 0 });
     expect(r.records.map((x) => [x.line, x.kind])).toEqual([
       [1, 'entry'],
       [3, 'entry'],
@@ -120,7 +121,7 @@ describe('parseObject: blank and odd lines', () => {
     const text = ['', ' ', '\t\t', '\u00a0', '\u3000', ' \u3000', '\uFEFF', '\v', ENTRY, ''].join('\n');
     const r = await run(Buffer.from(text));
     expectConsistent(r);
-    expect(r.parsed.counts).toEqual({ totalLines: 9, blankLines: 8, parsed: 1, errors: 0, failedOperations: 0 });
+    expect(r.parsed.counts).toEqual({ totalLines: 9, blankLines: 8, parsed: 1, errors: 0, failedOperations: 0, pendingOperations: 0 });
     expect(r.records.map((x) => x.line)).toEqual([9]);
   });
 
@@ -128,7 +129,7 @@ describe('parseObject: blank and odd lines', () => {
     const r = await run(Buffer.alloc(0));
     expectConsistent(r);
     expect(r.records).toEqual([]);
-    expect(r.parsed.counts).toEqual({ totalLines: 0, blankLines: 0, parsed: 0, errors: 0, failedOperations: 0 });
+    expect(r.parsed.counts).toEqual({ totalLines: 0, blankLines: 0, parsed: 0, errors: 0, failedOperations: 0, pendingOperations: 0 });
     expect(r.parsed.formatDetected).toBe(false);
   });
 
@@ -232,8 +233,8 @@ describe('parseObject: format detection', () => {
   });
 
   it('falls back to FSCSM (not detected) for an unknown format: one error record per line', async () => {
-    const cadf = Buffer.from('{"typeURI":"http://schemas.dmtf.org/cloud/audit/1.0/event"}\n{"action":"create"}\n');
-    const r = await run(cadf, { format: 'auto' });
+    const unknown = Buffer.from('{"level":"info","msg":"not an audit event"}\nplain text\n');
+    const r = await run(unknown, { format: 'auto' });
     expectConsistent(r);
     expect(r.parsed).toMatchObject({ format: 'fscsm', formatDetected: false });
     expect(r.records.map((x) => x.kind)).toEqual(['error', 'error']);
@@ -272,6 +273,6 @@ describe('toJsonLines', () => {
     const out: Buffer[] = [];
     for await (const buf of toJsonLines(parsed.batches)) out.push(buf);
     expect(out).toEqual([]);
-    expect(parsed.counts).toEqual({ totalLines: 3, blankLines: 3, parsed: 0, errors: 0, failedOperations: 0 });
+    expect(parsed.counts).toEqual({ totalLines: 3, blankLines: 3, parsed: 0, errors: 0, failedOperations: 0, pendingOperations: 0 });
   });
 });
