@@ -9,6 +9,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
+          // Handlers log structured JSON; tests that check logs capture them explicitly.
+          env: { LOG_LEVEL: 'silent' },
           exclude: ['test/integration/**'],
         },
       },

@@ -4,7 +4,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ParseConfigSchema, loadConfig } from '../lib/config';
-import { ingestObject } from '../lib/ingest';
+import { ingestWhole } from '../lib/ingest';
 import { createLogger } from '../lib/log';
 import { backfill, BACKFILL_USAGE } from './backfill';
 import { fileStore } from './file-store';
@@ -83,7 +83,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   for (const file of args.positionals) {
     const path = resolve(file);
     try {
-      await ingestObject(
+      await ingestWhole(
         { bucket: dirname(path), key: basename(path) },
         { store, log, sendFailures: () => Promise.resolve() },
         {

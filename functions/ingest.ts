@@ -6,12 +6,14 @@ import { IngestConfigSchema, loadConfig, type IngestConfig } from '../lib/config
 import type { IngestDeps } from '../lib/ingest';
 import { ingestEvent, type EventReport } from '../lib/ingest-event';
 import { createLogger } from '../lib/log';
-import { createLambdaClient, lambdaNotifier } from './adapters/lambda-notifier';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { continuationInvoker, createLambdaClient, lambdaNotifier } from './adapters/lambda-notifier';
 import { s3ClientFromConfig, s3ObjectStore } from './adapters/s3-store';
 import { invocationLogging } from './middleware/invocation-logging';
 
 export interface IngestRuntime {
   config: IngestConfig;
+  lambda: LambdaClient;
   deps: IngestDeps;
 }
 
@@ -21,6 +23,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): IngestRunt
   const lambda = createLambdaClient(config.LAMBDA_ENDPOINT);
   return {
     config,
+    lambda,
     deps: {
       store: s3ObjectStore(s3),
       sendFailures: lambdaNotifier(lambda, config.NOTIFY_FUNCTION_NAME),
@@ -34,11 +37,21 @@ export function createIngestHandler(getRuntime: () => IngestRuntime) {
   return middy<unknown, EventReport, Error, Context>()
     .use(invocationLogging(log))
     .handler(async (event, context) => {
-      const { config, deps } = getRuntime();
+      const { config, deps, lambda } = getRuntime();
+      const startedAt = Date.now();
+      const reserveMs = config.INGEST_STOP_WHEN_LEFT_SECONDS * 1000;
+      const remaining = () => (typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Infinity);
       return ingestEvent(
         event,
-        { ...deps, log: deps.log.child({ requestId: context.awsRequestId }) },
         {
+          ...deps,
+          log: deps.log.child({ requestId: context.awsRequestId }),
+          // The rest of a chunk goes to a new invocation of this same function.
+          continueLater: continuationInvoker(lambda, context.functionName),
+        },
+        {
+          shouldStop: () =>
+            remaining() < reserveMs || (config.INGEST_TIME_BUDGET_MS !== undefined && Date.now() - startedAt > config.INGEST_TIME_BUDGET_MS),
           format: config.INPUT_FORMAT,
           timeZone: config.SOURCE_TIMEZONE,
           maxLineBytes: config.MAX_LINE_BYTES,

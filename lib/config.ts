@@ -50,6 +50,10 @@ export const IngestConfigSchema = ParseConfigSchema.extend(StoreConfigSchema.sha
     message: 'must stay under the 256 KB async invoke limit',
   }),
   LAMBDA_ENDPOINT: optionalUrl,
+  /** A chunk stops at a line boundary and continues in a new invocation when less time is left. */
+  INGEST_STOP_WHEN_LEFT_SECONDS: positiveInt(60),
+  /** Optional cap on the time one invocation spends on a chunk (cost control, tests). */
+  INGEST_TIME_BUDGET_MS: z.coerce.number().int().positive().optional(),
 });
 
 export const NotifyConfigSchema = StoreConfigSchema.extend({

@@ -4,13 +4,16 @@
 // derived from the source key and overwritten whole.
 
 import { readS3Event } from './events';
-import { ingestObject, ObjectMissingError, type IngestDeps, type IngestOptions } from './ingest';
+import { ContinuationEventSchema, type Continuation } from './continuation';
+import { ingestObject, ObjectMissingError, type IngestDeps, type IngestOptions, type ObjectRef } from './ingest';
 import type { KeyEncoding } from './keys';
 import { skipReason } from './keys';
 import type { Counts } from './records';
 
 export interface EventReport {
   ingested: { bucket: string; key: string; counts: Counts }[];
+  /** Chunks that ran out of time and were handed to a new invocation. */
+  continued: { bucket: string; key: string; nextPart: number }[];
   skipped: { key?: string; reason: string }[];
   failed: { bucket: string; key: string; error: string }[];
 }
@@ -27,7 +30,38 @@ export async function ingestEvent(
   deps: IngestDeps,
   options: IngestOptions & { keyEncoding: 'auto' | KeyEncoding },
 ): Promise<EventReport> {
-  const report: EventReport = { ingested: [], skipped: [], failed: [] };
+  const report: EventReport = { ingested: [], continued: [], skipped: [], failed: [] };
+
+  const run = async (ref: ObjectRef, continuing?: Continuation): Promise<void> => {
+    const { bucket, key } = ref;
+    try {
+      const result = await ingestObject(ref, deps, options, continuing);
+      if (result.done) {
+        report.ingested.push({ bucket, key, counts: result.summary.counts });
+        return;
+      }
+      if (!deps.continueLater) throw new Error('the chunk stopped early but nothing can continue it');
+      await deps.continueLater(result.continuation);
+      report.continued.push({ bucket, key, nextPart: result.continuation.part });
+    } catch (err) {
+      if (err instanceof ObjectMissingError) {
+        deps.log.warn('object gone or replaced before processing; nothing to do', { bucket, key, error: err });
+        report.skipped.push({ key, reason: err.message });
+        return;
+      }
+      deps.log.error('ingest failed', { bucket, key, error: err });
+      report.failed.push({ bucket, key, error: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
+  // Our own async self-invoke: the rest of a chunk that did not fit one invocation.
+  const continued = ContinuationEventSchema.safeParse(event);
+  if (continued.success) {
+    await run(continued.data.continuation.ref, continued.data.continuation);
+    if (report.failed.length > 0) throw new IngestFailedError(report);
+    return report;
+  }
+
   for (const item of readS3Event(event, options.keyEncoding)) {
     if (item.kind !== 'created') {
       // A malformed record will not become valid on retry: log it loudly, do not loop.
@@ -44,18 +78,7 @@ export async function ingestEvent(
       report.skipped.push({ key, reason });
       continue;
     }
-    try {
-      const { summary } = await ingestObject(item.object, deps, options);
-      report.ingested.push({ bucket, key, counts: summary.counts });
-    } catch (err) {
-      if (err instanceof ObjectMissingError) {
-        deps.log.warn('object gone before processing; nothing to do', { bucket, key, error: err });
-        report.skipped.push({ key, reason: err.message });
-        continue;
-      }
-      deps.log.error('ingest failed', { bucket, key, error: err });
-      report.failed.push({ bucket, key, error: err instanceof Error ? err.message : String(err) });
-    }
+    await run(item.object);
   }
   if (report.failed.length > 0) throw new IngestFailedError(report);
   return report;

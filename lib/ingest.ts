@@ -3,10 +3,11 @@
 // The store and the notifier are ports; functions/ plugs S3 and Lambda in, tests plug fakes.
 
 import { FailureBatcher, type NotifyPayload } from './notify-payload';
-import { outputKeysFor } from './keys';
+import { outputKeysFor, RECORDS_SUFFIX } from './keys';
+import type { Continuation } from './continuation';
 import type { Logger } from './log';
 import { parseObject, toJsonLines, type ParseOptions } from './pipeline';
-import { SCHEMA_VERSION, type OutputRecord, type Summary } from './records';
+import { SCHEMA_VERSION, type Counts, type OutputRecord, type Summary } from './records';
 
 export interface ObjectRef {
   bucket: string;
@@ -22,8 +23,11 @@ export interface OpenedObject {
 }
 
 export interface ObjectStore {
-  /** Opens the object for streaming; throws ObjectMissingError if it is gone. */
-  open(ref: ObjectRef): Promise<OpenedObject>;
+  /**
+   * Opens the object for streaming; throws ObjectMissingError if it is gone, or when
+   * `ifMatch` is given and the object no longer has that ETag (it was replaced).
+   */
+  open(ref: ObjectRef, options?: { ifMatch?: string }): Promise<OpenedObject>;
   /** Streams `body` into a new object; must not leave a partial object visible on failure. */
   writeStream(bucket: string, key: string, body: AsyncIterable<Buffer>, contentType: string): Promise<void>;
   writeJson(bucket: string, key: string, value: unknown): Promise<void>;
@@ -41,30 +45,48 @@ export interface IngestDeps {
   sendFailures: SendFailures;
   log: Logger;
   now?: () => Date;
+  /** Hands a stopped chunk to a new invocation (async self-invoke); needed with shouldStop. */
+  continueLater?: (continuation: Continuation) => Promise<void>;
 }
 
 export interface IngestOptions extends ParseOptions {
   maxPayloadBytes: number;
+  /**
+   * Asked after each batch of lines: true ends this run at that line boundary, completes
+   * what it wrote as a part, and returns a continuation instead of a summary.
+   */
+  shouldStop?: () => boolean;
 }
 
-export interface IngestResult {
-  summary: Summary;
-  notifyBatches: number;
-}
+export type IngestResult =
+  | { done: true; summary: Summary; notifyBatches: number }
+  | { done: false; continuation: Continuation; notifyBatches: number };
 
-export async function ingestObject(ref: ObjectRef, deps: IngestDeps, options: IngestOptions): Promise<IngestResult> {
+export async function ingestObject(
+  ref: ObjectRef,
+  deps: IngestDeps,
+  options: IngestOptions,
+  continuing?: Continuation,
+): Promise<IngestResult> {
   const now = deps.now ?? (() => new Date());
-  const started = now();
+  const started = continuing ? new Date(continuing.startedAt) : now();
   const outputs = outputKeysFor(ref.key);
-  const opened = await deps.store.open(ref);
+  const part = continuing?.part ?? 1;
+  // Part 1 is <key>.jsonl, as for any chunk; continued runs add <key>.part-00002.jsonl, ...
+  const partKey = part === 1 ? outputs.records : partKeyFor(ref.key, part);
+  const opened = await deps.store.open(ref, continuing?.ref.etag ? { ifMatch: continuing.ref.etag } : undefined);
   const etag = ref.etag ?? opened.etag;
   const size = ref.size ?? opened.size;
-  const parsed = await parseObject(opened.body, options);
+  const parsed = await parseObject(opened.body, options, {
+    ...(continuing ? { resume: continuing.resume } : {}),
+    ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+  });
 
   const batcher = new FailureBatcher(
     { schemaVersion: SCHEMA_VERSION, source: { bucket: ref.bucket, key: ref.key, ...(etag ? { etag } : {}) }, records: outputs.records },
     options.maxPayloadBytes,
     deps.sendFailures,
+    continuing?.notifyBatches ?? 0,
   );
 
   // Failures leave in full batches while the records stream on: no per-chunk list in memory.
@@ -77,19 +99,37 @@ export async function ingestObject(ref: ObjectRef, deps: IngestDeps, options: In
     }
   }
 
-  await deps.store.writeStream(ref.bucket, outputs.records, toJsonLines(tapFailures(parsed.batches)), 'application/x-ndjson');
+  await deps.store.writeStream(ref.bucket, partKey, toJsonLines(tapFailures(parsed.batches)), 'application/x-ndjson');
   await batcher.flush();
+
+  const counts = continuing ? addCounts(continuing.counts, parsed.counts) : { ...parsed.counts };
+  const parts = [...(continuing?.parts ?? []), partKey];
+  const stoppedAt = parsed.stoppedAt;
+  if (stoppedAt) {
+    const continuation: Continuation = {
+      ref: { bucket: ref.bucket, key: ref.key, ...(etag ? { etag } : {}), ...(size !== undefined ? { size } : {}) },
+      part: part + 1,
+      resume: stoppedAt,
+      counts,
+      parts,
+      notifyBatches: batcher.batches,
+      startedAt: started.toISOString(),
+      formatDetected: continuing?.formatDetected ?? parsed.formatDetected,
+    };
+    deps.log.info('chunk part written; continuing in a new invocation', { bucket: ref.bucket, key: ref.key, part: partKey, line: stoppedAt.line });
+    return { done: false, continuation, notifyBatches: batcher.batches };
+  }
 
   const finished = now();
   const summary: Summary = {
     schemaVersion: SCHEMA_VERSION,
     source: { bucket: ref.bucket, key: ref.key, ...(etag ? { etag } : {}), ...(size !== undefined ? { size } : {}) },
-    outputs: { records: outputs.records },
+    outputs: { records: outputs.records, ...(parts.length > 1 ? { parts } : {}) },
     format: parsed.format,
-    formatDetected: parsed.formatDetected,
+    formatDetected: continuing?.formatDetected ?? parsed.formatDetected,
     compression: parsed.compression,
     timeZone: options.timeZone,
-    counts: { ...parsed.counts },
+    counts,
     ...(parsed.streamError !== undefined ? { streamError: parsed.streamError } : {}),
     timing: {
       startedAt: started.toISOString(),
@@ -107,5 +147,28 @@ export async function ingestObject(ref: ObjectRef, deps: IngestDeps, options: In
     notifyBatches: batcher.batches,
     durationMs: summary.timing.durationMs,
   });
-  return { summary, notifyBatches: batcher.batches };
+  return { done: true, summary, notifyBatches: batcher.batches };
+}
+
+/** Ingests a chunk in one go (no time budget): the CLI, the sweep, the benchmark. */
+export async function ingestWhole(ref: ObjectRef, deps: IngestDeps, options: IngestOptions): Promise<{ summary: Summary; notifyBatches: number }> {
+  const result = await ingestObject(ref, deps, { ...options, shouldStop: undefined });
+  if (!result.done) throw new Error(`s3://${ref.bucket}/${ref.key}: stopped without a time budget`);
+  return result;
+}
+
+/** Key of the n-th part (n >= 2) of a chunk's records; it still ends in .jsonl, so ingest skips it. */
+export function partKeyFor(sourceKey: string, n: number): string {
+  return `${sourceKey}.part-${String(n).padStart(5, '0')}${RECORDS_SUFFIX}`;
+}
+
+function addCounts(a: Counts, b: Counts): Counts {
+  return {
+    totalLines: a.totalLines + b.totalLines,
+    blankLines: a.blankLines + b.blankLines,
+    parsed: a.parsed + b.parsed,
+    errors: a.errors + b.errors,
+    failedOperations: a.failedOperations + b.failedOperations,
+    pendingOperations: (a.pendingOperations ?? 0) + (b.pendingOperations ?? 0),
+  };
 }

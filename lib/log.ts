@@ -2,7 +2,8 @@
 // `jq` both read. Deliberately tiny; context (bucket, key, line) is passed per call.
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/** LOG_LEVEL may also be "silent" (the unit tests use it). */
+const ORDER: Record<Level | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
   debug(message: string, context?: Record<string, unknown>): void;
@@ -14,9 +15,9 @@ export interface Logger {
 
 export function createLogger(
   base: Record<string, unknown> = {},
-  options: { level?: Level; write?: (line: string, level: Level) => void } = {},
+  options: { level?: Level | 'silent'; write?: (line: string, level: Level) => void } = {},
 ): Logger {
-  const min = ORDER[options.level ?? (process.env.LOG_LEVEL as Level | undefined) ?? 'info'] ?? ORDER.info;
+  const min = ORDER[options.level ?? (process.env.LOG_LEVEL as Level | 'silent' | undefined) ?? 'info'] ?? ORDER.info;
   const write =
     options.write ?? ((line: string, level: Level) => (level === 'error' ? process.stderr : process.stdout).write(line + '\n'));
   const emit = (level: Level, message: string, context?: Record<string, unknown>): void => {

@@ -68,7 +68,10 @@ export class FailureBatcher {
     private readonly envelope: Envelope,
     private readonly maxBytes: number,
     private readonly send: (payload: NotifyPayload) => Promise<void>,
+    /** Batches a previous run of the same chunk already sent (numbering goes on). */
+    firstBatch = 0,
   ) {
+    this.batch = firstBatch;
     this.envelopeBytes = Buffer.byteLength(JSON.stringify({ ...envelope, batch: 999999, failures: [] }));
   }
 

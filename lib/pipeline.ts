@@ -28,6 +28,22 @@ export const DEFAULT_PARSE_OPTIONS: ParseOptions = {
 /** Bytes read ahead for detection: enough to hold a whole first JSON Lines event (a few KiB, rarely more). */
 const SNIFF_BYTES = 64 * 1024;
 
+/** Where a previous invocation stopped: the chunk goes on from there. */
+export interface ResumePoint {
+  /** Offset in the decompressed bytes where the next line starts. */
+  offset: number;
+  /** The last line number already emitted. */
+  line: number;
+  format: Format;
+}
+
+export interface StreamControl {
+  /** Continue an earlier run of the same chunk (line layouts only). */
+  resume?: ResumePoint;
+  /** Asked after each batch: true stops at that line boundary, with `stoppedAt` set. */
+  shouldStop?: () => boolean;
+}
+
 export interface ParsedObject {
   format: Format;
   formatDetected: boolean;
@@ -40,20 +56,29 @@ export interface ParsedObject {
   counts: Counts;
   /** Set when the input ended early (damaged gzip, decompression limit). */
   readonly streamError: string | undefined;
+  /** Set when shouldStop ended the run early: where the next run resumes. */
+  readonly stoppedAt: ResumePoint | undefined;
 }
 
-export async function parseObject(source: AsyncIterable<Uint8Array>, options: ParseOptions): Promise<ParsedObject> {
+export async function parseObject(
+  source: AsyncIterable<Uint8Array>,
+  options: ParseOptions,
+  control: StreamControl = {},
+): Promise<ParsedObject> {
   const decoded = await decode(source, { maxDecompressedBytes: options.maxDecompressedBytes, sniffBytes: SNIFF_BYTES });
-  const { format, detected } = chooseFormat(options.format, decoded.head);
+  const resume = control.resume;
+  // A resumed run starts mid-object: its first bytes say nothing about the format.
+  const { format, detected } = resume ? { format: resume.format, detected: false } : chooseFormat(options.format, decoded.head);
   const layout = format === 'cadf' ? detectCadfLayout(decoded.head) : undefined;
   const counts: Counts = { totalLines: 0, blankLines: 0, parsed: 0, errors: 0, failedOperations: 0, pendingOperations: 0 };
-  const state: { streamError: string | undefined } = { streamError: undefined };
+  const state: { streamError: string | undefined; stoppedAt: ResumePoint | undefined } = { streamError: undefined, stoppedAt: undefined };
+  const skip = resume?.offset ?? 0;
 
   // A damaged gzip ends the byte stream cleanly here, so the splitter still flushes the
   // partial last line; the damage itself becomes one error record after it.
   async function* untilDamage(): AsyncGenerator<Buffer> {
     try {
-      yield* decoded.chunks;
+      yield* skip > 0 ? skipBytes(decoded.chunks, skip) : decoded.chunks;
     } catch (err) {
       if (!(err instanceof InflateError)) throw err;
       state.streamError = err.message;
@@ -79,9 +104,12 @@ export async function parseObject(source: AsyncIterable<Uint8Array>, options: Pa
 
   /** Line formats: one record per non-blank line. */
   async function* lineRecords(parser: LineParser, rawCap: number | undefined): AsyncGenerator<OutputRecord[]> {
-    let lastLine = 0;
+    let lastLine = resume?.line ?? 0;
+    const position = { nextLineOffset: 0 };
     const split = splitLines(untilDamage(), {
       maxLineBytes: options.maxLineBytes,
+      firstLineNo: lastLine,
+      position,
       ...(rawCap !== undefined ? { oversizedHeadBytes: rawCap } : {}),
     });
     for await (const lines of split) {
@@ -98,6 +126,10 @@ export async function parseObject(source: AsyncIterable<Uint8Array>, options: Pa
       counts.totalLines += lines.length;
       lastLine = lines[lines.length - 1]?.no ?? lastLine;
       if (out.length > 0) yield out;
+      if (control.shouldStop?.()) {
+        state.stoppedAt = { offset: skip + position.nextLineOffset, line: lastLine, format };
+        return; // leaving the loop closes the source stream
+      }
     }
     yield* damage(lastLine);
   }
@@ -138,7 +170,23 @@ export async function parseObject(source: AsyncIterable<Uint8Array>, options: Pa
     get streamError() {
       return state.streamError;
     },
+    get stoppedAt() {
+      return state.stoppedAt;
+    },
   };
+}
+
+/** Drops the first `n` bytes of a stream (resuming a gzip chunk means inflating it again). */
+async function* skipBytes(chunks: AsyncIterable<Buffer>, n: number): AsyncGenerator<Buffer> {
+  let left = n;
+  for await (const chunk of chunks) {
+    if (left >= chunk.length) {
+      left -= chunk.length;
+      continue;
+    }
+    yield left > 0 ? chunk.subarray(left) : chunk;
+    left = 0;
+  }
 }
 
 /** One JSON value (or what the splitter found instead) to one record. */

@@ -157,7 +157,11 @@ export const SummarySchema = z.object({
     etag: z.string().optional(),
     size: z.number().int().nonnegative().optional(),
   }),
-  outputs: z.object({ records: z.string() }),
+  outputs: z.object({
+    records: z.string(),
+    /** When the chunk took several invocations: every record object in order, `records` first. */
+    parts: z.array(z.string()).optional(),
+  }),
   format: z.enum(FORMATS),
   /** False when the format was configured, or when auto-detection fell back to the default. */
   formatDetected: z.boolean(),

@@ -3,7 +3,7 @@
 // backfills, and as a safety net for lost events. It stops starting new chunks when its
 // time runs low; a chunk left unfinished has no summary, so the next run picks it up.
 
-import { ingestObject, ObjectMissingError, type IngestDeps, type IngestOptions } from './ingest';
+import { ingestWhole, ObjectMissingError, type IngestDeps, type IngestOptions } from './ingest';
 import { outputKeysFor, skipReason } from './keys';
 
 export interface ListedObject {
@@ -79,7 +79,7 @@ export async function sweep(reader: ContainerReader, deps: IngestDeps, options: 
         continue;
       }
       try {
-        const { summary } = await ingestObject({ bucket: options.bucket, key: obj.key, etag: obj.etag, size: obj.size }, deps, options);
+        const { summary } = await ingestWhole({ bucket: options.bucket, key: obj.key, etag: obj.etag, size: obj.size }, deps, options);
         report.processed += 1;
         report.totals.parsed += summary.counts.parsed;
         report.totals.errors += summary.counts.errors;

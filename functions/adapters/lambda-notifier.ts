@@ -1,6 +1,7 @@
 // Sends failure batches to the notify function as asynchronous Lambda invocations.
 
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { Continuation } from '../../lib/continuation';
 import type { SendFailures } from '../../lib/ingest';
 
 export function createLambdaClient(endpoint: string | undefined): LambdaClient {
@@ -11,18 +12,21 @@ export function createLambdaClient(endpoint: string | undefined): LambdaClient {
   });
 }
 
+/** Event = async: Lambda queues the payload and retries on its own; the caller does not wait. */
+async function invokeAsync(client: LambdaClient, functionName: string, payload: unknown): Promise<void> {
+  const res = await client.send(
+    new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }),
+  );
+  if (res.StatusCode !== 202) {
+    throw new Error(`async invoke of ${functionName} answered ${res.StatusCode ?? 'no status'}, expected 202`);
+  }
+}
+
 export function lambdaNotifier(client: LambdaClient, functionName: string): SendFailures {
-  return async (payload) => {
-    const res = await client.send(
-      new InvokeCommand({
-        FunctionName: functionName,
-        // Event = async: Lambda queues it and retries notify on its own; ingest does not wait.
-        InvocationType: 'Event',
-        Payload: Buffer.from(JSON.stringify(payload)),
-      }),
-    );
-    if (res.StatusCode !== 202) {
-      throw new Error(`async invoke of ${functionName} answered ${res.StatusCode ?? 'no status'}, expected 202`);
-    }
-  };
+  return (payload) => invokeAsync(client, functionName, payload);
+}
+
+/** Continues a chunk in a new invocation of `functionName` (ingest itself). */
+export function continuationInvoker(client: LambdaClient, functionName: string): (c: Continuation) => Promise<void> {
+  return (continuation) => invokeAsync(client, functionName, { continuation });
 }

@@ -42,9 +42,11 @@ const QUEUE_SIZE = 2;
 
 export function s3ObjectStore(client: S3Client): ObjectStore {
   return {
-    async open(ref: ObjectRef): Promise<OpenedObject> {
+    async open(ref: ObjectRef, options?: { ifMatch?: string }): Promise<OpenedObject> {
       try {
-        const res = await client.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+        const res = await client.send(
+          new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(options?.ifMatch ? { IfMatch: `"${options.ifMatch}"` } : {}) }),
+        );
         if (!res.Body) throw new Error(`GetObject returned no body for s3://${ref.bucket}/${ref.key}`);
         return {
           body: res.Body as Readable,
@@ -54,6 +56,10 @@ export function s3ObjectStore(client: S3Client): ObjectStore {
       } catch (err) {
         if (isNotFound(err)) {
           throw new ObjectMissingError(`s3://${ref.bucket}/${ref.key} no longer exists`);
+        }
+        if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) {
+          // Replaced since this chunk was started: the new version has its own event.
+          throw new ObjectMissingError(`s3://${ref.bucket}/${ref.key} was replaced (ETag is no longer ${options?.ifMatch})`);
         }
         throw err;
       }

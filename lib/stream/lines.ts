@@ -21,6 +21,10 @@ export interface SplitOptions {
   maxLineBytes: number;
   /** How much of an overlong line is kept as evidence. */
   oversizedHeadBytes?: number;
+  /** Lines already numbered before this stream (when resuming mid-object). */
+  firstLineNo?: number;
+  /** Updated before each batch is yielded: the input offset where the next line starts. */
+  position?: { nextLineOffset: number };
 }
 
 const LF = 0x0a;
@@ -33,7 +37,9 @@ export async function* splitLines(
 ): AsyncGenerator<Line[]> {
   const max = options.maxLineBytes;
   const headBytes = Math.min(options.oversizedHeadBytes ?? 4096, max);
-  let lineNo = 0;
+  let lineNo = options.firstLineNo ?? 0;
+  // Offset in the input of the current chunk's first byte.
+  let base = 0;
   // Bytes of the unfinished line carried over from previous chunks (at most `max` + 1 bytes).
   let carry: Buffer[] = [];
   let carryLen = 0;
@@ -92,6 +98,9 @@ export async function* splitLines(
       }
       start = lastNl + 1;
     }
+
+    if (options.position && start > 0) options.position.nextLineOffset = base + start;
+    base += chunk.length;
 
     // Keep the unfinished rest, or switch to skipping once it exceeds the bound.
     if (start < chunk.length) {

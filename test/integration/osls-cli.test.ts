@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, ROOT, startLocalStack, type LocalStack } from '../../scripts/local-stack';
-import { s3ClientFor, upload } from '../../scripts/local-s3';
+import { readText, s3ClientFor, upload, waitForObject } from '../../scripts/local-s3';
+import { SummarySchema } from '../../lib/records';
 
 const PORTS = { s3Port: 15569, lambdaPort: 15002, httpPort: 15000 };
 
@@ -19,12 +20,13 @@ const osls = (args: string[], env: Record<string, string> = {}) =>
     maxBuffer: 16 * 1024 * 1024,
   });
 
-describe('osls invoke local', () => {
+describe('osls invoke local, and chunks continued across invocations', () => {
   let stack: LocalStack;
   let dataDir: string;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'audit-osls-'));
-    stack = await startLocalStack({ ...PORTS, dataDir });
+    // A tiny time budget per invocation, so a large chunk needs several (self-invoked) runs.
+    stack = await startLocalStack({ ...PORTS, dataDir, env: { INGEST_TIME_BUDGET_MS: '150' } });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -41,6 +43,33 @@ describe('osls invoke local', () => {
     expect(report.ingested).toEqual([
       { bucket: 'logs-repo', key: 'incoming/fscsm_audit.log', counts: expect.objectContaining({ parsed: 21, failedOperations: 2 }) as unknown },
     ]);
+  });
+
+  it('completes a 21 MB chunk in numbered parts through async self-invokes, with one summary for all', async () => {
+    const s3 = s3ClientFor(stack.s3Endpoint, LOCAL_CREDENTIALS);
+    const key = 'incoming/too-big-for-one-run.log';
+    const line = (i: number) => `2015/06/29 14:35:30.000\tuser${i}\tmodify user:u${i}\t${i % 997 === 0 ? 'FAILED' : 'SUCCESS'}\n`;
+    const parts: string[] = [];
+    let bytes = 0;
+    let n = 0;
+    for (; bytes < 21 * 1024 * 1024; n++) {
+      const l = line(n);
+      parts.push(l);
+      bytes += l.length;
+    }
+    await upload(s3, stack.bucket, key, Buffer.from(parts.join('')));
+    await waitForObject(s3, stack.bucket, `${key}.summary.json`, 90_000);
+    const summary = SummarySchema.parse(JSON.parse(await readText(s3, stack.bucket, `${key}.summary.json`)));
+    expect(summary.counts).toMatchObject({ totalLines: n, parsed: n, errors: 0, failedOperations: Math.ceil(n / 997) });
+    expect(summary.outputs.parts?.length).toBeGreaterThan(1);
+    let records = 0;
+    let expected = 1;
+    for (const part of summary.outputs.parts ?? []) {
+      const lines = (await readText(s3, stack.bucket, part)).trimEnd().split('\n');
+      for (const l of lines) expect((JSON.parse(l) as { line: number }).line).toBe(expected++);
+      records += lines.length;
+    }
+    expect(records).toBe(n);
   });
 });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ingestObject, ObjectMissingError, type IngestOptions } from '../../lib/ingest';
+import { ingestObject, ingestWhole, ObjectMissingError, type IngestOptions } from '../../lib/ingest';
 import type { NotifyPayload } from '../../lib/notify-payload';
 import { DEFAULT_PARSE_OPTIONS } from '../../lib/pipeline';
 import { OutputRecordSchema, SummarySchema, countsReconcile } from '../../lib/records';
@@ -13,7 +13,7 @@ describe('ingestObject', () => {
   it('writes the records, then the summary last, beside the chunk', async () => {
     const store = memoryStore({ 'logs-repo/in/a.log': SAMPLE });
     const sent: NotifyPayload[] = [];
-    const { summary } = await ingestObject(
+    const { summary } = await ingestWhole(
       { bucket: 'logs-repo', key: 'in/a.log' },
       { store, log: memoryLogger(), sendFailures: (p) => Promise.resolve(void sent.push(p)) },
       OPTIONS,
@@ -32,7 +32,7 @@ describe('ingestObject', () => {
 
   it('prefers the event ETag and size over what the read reports', async () => {
     const store = memoryStore({ 'b/k': SAMPLE });
-    const { summary } = await ingestObject(
+    const { summary } = await ingestWhole(
       { bucket: 'b', key: 'k', etag: 'from-event', size: 7 },
       { store, log: memoryLogger(), sendFailures: () => Promise.resolve() },
       OPTIONS,
@@ -60,7 +60,7 @@ describe('ingestObject', () => {
     const lines = Array.from({ length: 3000 }, (_, i) => `2015/06/29 14:35:30.000\tuser${i}\tdelete user:u-${i}\tFAILED`).join('\n');
     const store = memoryStore({ 'b/many.log': lines });
     const sent: NotifyPayload[] = [];
-    const { summary, notifyBatches } = await ingestObject(
+    const { summary, notifyBatches } = await ingestWhole(
       { bucket: 'b', key: 'many.log' },
       { store, log: memoryLogger(), sendFailures: (p) => Promise.resolve(void sent.push(p)) },
       { ...OPTIONS, maxPayloadBytes: 50_000 },
