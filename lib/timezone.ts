@@ -34,7 +34,7 @@ export interface WallTime {
  */
 export function wallTimeConverter(zone: string): (w: WallTime) => number {
   assertTimeZone(zone);
-  if (zone === 'UTC' || zone === 'Etc/UTC' || zone === 'GMT') return utcMs;
+  if (isUtcZone(zone)) return utcMs;
   const fmt = new Intl.DateTimeFormat('en-US', {
     timeZone: zone,
     hourCycle: 'h23',
@@ -88,6 +88,11 @@ export function wallTimeConverter(zone: string): (w: WallTime) => number {
     // In a gap neither reading exists: use the offset before the gap.
     return early;
   };
+}
+
+/** Zones whose wall clock is UTC itself. */
+export function isUtcZone(zone: string): boolean {
+  return zone === 'UTC' || zone === 'Etc/UTC' || zone === 'GMT';
 }
 
 /** Date.UTC for wall-clock fields, without its mapping of years 0-99 to 1900-1999. */

@@ -6,7 +6,7 @@
 import type { Action, EntryRecord, ErrorRecord, ResourceType } from '../records';
 import { ACTIONS, RESOURCE_TYPES } from '../records';
 import type { WallTime } from '../timezone';
-import { wallTimeConverter } from '../timezone';
+import { isUtcZone, wallTimeConverter } from '../timezone';
 
 export type LineParser = (no: number, text: string) => EntryRecord | ErrorRecord;
 
@@ -27,6 +27,8 @@ const TYPE_SET = new Set<string>(RESOURCE_TYPES);
 
 export function createFscsmParser(options: { timeZone: string }): LineParser {
   const toEpoch = wallTimeConverter(options.timeZone);
+  // In UTC the instant is the wall clock itself: no Date round trip per line.
+  const utc = isUtcZone(options.timeZone);
 
   return (no, text) => {
     const fields = splitFields(text);
@@ -54,14 +56,15 @@ export function createFscsmParser(options: { timeZone: string }): LineParser {
     const resourceIds = type === 'request' ? splitIds(idText) : idText === '' ? [] : [idText];
     if (resourceIds.length === 0) return error(no, `missing resource ID in "${operation}"`, text);
 
-    const timestamp = new Date(toEpoch(when)).toISOString();
+    const localTime = localIso(when);
+    const timestamp = utc ? `${localTime}Z` : new Date(toEpoch(when)).toISOString();
     // Years past 9999 or before 0000 in UTC have no yyyy-MM-dd form (the contract's timestamp).
-    if (timestamp.length !== 24) return error(no, `time ${localIso(when)} is out of range once converted to UTC`, text);
+    if (timestamp.length !== 24) return error(no, `time ${localTime} is out of range once converted to UTC`, text);
     const record: EntryRecord = {
       line: no,
       kind: 'entry',
       timestamp,
-      localTime: localIso(when),
+      localTime,
       actor,
       action: action as Action,
       resourceType: type as ResourceType,
@@ -104,17 +107,22 @@ function wallTime(t: RegExpExecArray): WallTime | string {
   return { year, month, day, hour, minute, second, millisecond };
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Gregorian month length by arithmetic: this runs once per line, a Date would allocate. */
 function daysInMonth(year: number, month: number): number {
-  // +400 years: the same calendar, and out of Date.UTC's mapping of years 0-99 to 1900-1999.
-  return new Date(Date.UTC(year + 400, month, 0)).getUTCDate();
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return MONTH_DAYS[month - 1] ?? 31;
 }
 
-function pad(n: number, width = 2): string {
-  return String(n).padStart(width, '0');
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
 }
 
 function localIso(w: WallTime): string {
-  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}.${pad(w.millisecond, 3)}`;
+  const y = w.year >= 1000 ? `${w.year}` : String(w.year).padStart(4, '0');
+  const ms = w.millisecond >= 100 ? `${w.millisecond}` : w.millisecond >= 10 ? `0${w.millisecond}` : `00${w.millisecond}`;
+  return `${y}-${pad2(w.month)}-${pad2(w.day)}T${pad2(w.hour)}:${pad2(w.minute)}:${pad2(w.second)}.${ms}`;
 }
 
 function splitIds(text: string): string[] {
