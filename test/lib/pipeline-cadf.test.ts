@@ -1,46 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PARSE_OPTIONS, parseObject, toJsonLines, type ParseOptions, type ParsedObject } from '../../lib/pipeline';
-import { countsReconcile, OutputRecordSchema, type EntryRecord, type ErrorRecord, type OutputRecord } from '../../lib/records';
+import { chunks, expectConsistent, run, type Run } from '../support/pipeline-run';
+import { DEFAULT_PARSE_OPTIONS, parseObject, toJsonLines } from '../../lib/pipeline';
+import { OutputRecordSchema, type EntryRecord, type ErrorRecord, type OutputRecord } from '../../lib/records';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/cadf/${name}`, import.meta.url));
 
-async function* chunks(data: Buffer, size = 64 * 1024): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < data.length; i += size) {
-    await Promise.resolve();
-    yield data.subarray(i, i + size);
-  }
-}
-
-interface Run {
-  parsed: ParsedObject;
-  records: OutputRecord[];
-}
-
-async function run(data: Buffer, options: Partial<ParseOptions> = {}, chunkSize?: number): Promise<Run> {
-  const parsed = await parseObject(chunks(data, chunkSize), { ...DEFAULT_PARSE_OPTIONS, ...options });
-  const records: OutputRecord[] = [];
-  for await (const batch of parsed.batches) {
-    expect(batch.length).toBeGreaterThan(0);
-    records.push(...batch);
-  }
-  return { parsed, records };
-}
-
-/** The invariants every run keeps: counts reconcile with the records, lines never go back, records fit the schema. */
-function expectConsistent({ parsed, records }: Run): void {
-  const { counts } = parsed;
-  expect(countsReconcile(counts)).toBe(true);
-  expect(counts.parsed).toBe(records.filter((r) => r.kind === 'entry').length);
-  expect(counts.errors).toBe(records.filter((r) => r.kind === 'error').length);
-  expect(counts.failedOperations).toBe(records.filter((r) => r.kind === 'entry' && r.outcome === 'FAILED').length);
-  expect(counts.pendingOperations).toBe(records.filter((r) => r.kind === 'entry' && r.outcome === 'PENDING').length);
-  expect(counts.totalLines).toBe(counts.blankLines + records.length);
-  const lines = records.map((r) => r.line);
-  expect(lines).toEqual([...lines].sort((a, b) => a - b));
-  expect(records.map((r) => OutputRecordSchema.parse(r))).toStrictEqual(records);
-  for (const r of records) if (r.kind === 'error') expect(Buffer.byteLength(r.raw)).toBeLessThanOrEqual(64 * 1024);
+function expectCadfConsistent(r: Run): void {
+  expectConsistent(r);
+  for (const x of r.records) if (x.kind === 'error') expect(Buffer.byteLength(x.raw)).toBeLessThanOrEqual(64 * 1024);
 }
 
 const entries = (records: OutputRecord[]) => records.filter((r): r is EntryRecord => r.kind === 'entry');
@@ -67,7 +36,7 @@ const FIXTURES = [
 describe('parseObject: CADF fixtures', () => {
   it('parses a pretty-printed Keystone identity.authenticate failure notification into one FAILED entry', async () => {
     const r = await run(fixture('keystone-authenticate-failure.json'));
-    expectConsistent(r);
+    expectCadfConsistent(r);
     expect(r.parsed).toMatchObject({ format: 'cadf', formatDetected: true, layout: 'json-documents', compression: 'none' });
     expect(r.parsed.counts).toEqual(counts(1, 0, 1, 0, 1, 0));
     expect(r.records).toStrictEqual([
@@ -92,7 +61,7 @@ describe('parseObject: CADF fixtures', () => {
 
   it('parses keystonemiddleware JSON Lines: a pending request, its response, a list, a 403 and an unknown outcome', async () => {
     const r = await run(fixture('keystonemiddleware-nova.jsonl'));
-    expectConsistent(r);
+    expectCadfConsistent(r);
     expect(r.parsed).toMatchObject({ format: 'cadf', formatDetected: true, layout: 'json-lines' });
     expect(r.parsed.counts).toEqual(counts(5, 0, 5, 0, 1, 1));
     const tenant = '95e1fc0b8e3a4a4b9d7f5c2e1a0b3c4d';
@@ -134,7 +103,7 @@ describe('parseObject: CADF fixtures', () => {
 
   it('parses a pretty-printed array of Keystone events element by element, each at the line it starts on', async () => {
     const r = await run(fixture('keystone-events-array.json'));
-    expectConsistent(r);
+    expectCadfConsistent(r);
     expect(r.parsed).toMatchObject({ format: 'cadf', formatDetected: true, layout: 'json-array' });
     expect(r.parsed.counts).toEqual(counts(4, 0, 4, 0, 1, 0));
     expect(entries(r.records).map((e) => [e.line, e.action, e.resourceType, e.outcome, e.reason ?? null, e.project ?? null])).toEqual([
@@ -149,7 +118,7 @@ describe('parseObject: CADF fixtures', () => {
 
   it('parses oslo.messaging v2 wire messages (the notification as a JSON string)', async () => {
     const r = await run(fixture('oslo-messaging-v2.jsonl'));
-    expectConsistent(r);
+    expectCadfConsistent(r);
     expect(r.parsed).toMatchObject({ format: 'cadf', formatDetected: true, layout: 'json-lines' });
     expect(entries(r.records).map((e) => [e.line, e.eventType, e.action, e.resourceIds])).toEqual([
       [1, 'identity.project.created', 'created.project', ['e7a1b2c3d4e5f60718293a4b5c6d7e8f']],
@@ -159,7 +128,7 @@ describe('parseObject: CADF fixtures', () => {
 
   it('parses fluentd time<TAB>tag<TAB>record lines', async () => {
     const r = await run(fixture('fluentd-keystone.log'));
-    expectConsistent(r);
+    expectCadfConsistent(r);
     expect(r.parsed).toMatchObject({ format: 'cadf', formatDetected: true, layout: 'fluentd' });
     expect(r.parsed.counts).toEqual(counts(2, 0, 2, 0, 1, 0));
     expect(entries(r.records).map((e) => [e.line, e.timestamp, e.outcome, e.eventType, e.reason])).toEqual([
@@ -170,7 +139,7 @@ describe('parseObject: CADF fixtures', () => {
 
   it('parses concatenated pretty-printed documents, with Z, no zone (UTC) and +05:30 times', async () => {
     const r = await run(fixture('concatenated-documents.json'));
-    expectConsistent(r);
+    expectCadfConsistent(r);
     expect(r.parsed).toMatchObject({ format: 'cadf', formatDetected: true, layout: 'json-documents' });
     expect(r.parsed.counts).toEqual(counts(3, 0, 3, 0, 0, 1));
     expect(entries(r.records).map((e) => [e.line, e.timestamp, e.localTime])).toEqual([
@@ -183,7 +152,7 @@ describe('parseObject: CADF fixtures', () => {
   it('turns every event that does not fit into an error record with its line, reason and raw text', async () => {
     const data = fixture('bad-events.jsonl');
     const r = await run(data);
-    expectConsistent(r);
+    expectCadfConsistent(r);
     expect(r.parsed.counts).toEqual(counts(11, 1, 2, 8, 0, 1));
     expect(r.records.map((x) => [x.line, x.kind === 'entry' ? x.outcome : x.reason.replace(/:.*$|\(.*$/, '').trim()])).toEqual([
       [1, 'PENDING'],
@@ -210,7 +179,7 @@ describe('parseObject: CADF fixtures', () => {
         expect(r.parsed.counts).toEqual(whole.parsed.counts);
       }
       const gz = await run(gzipSync(fixture(name)), {}, 50);
-      expectConsistent(gz);
+      expectCadfConsistent(gz);
       expect(gz.parsed).toMatchObject({ format: 'cadf', formatDetected: true, compression: 'gzip', layout: whole.parsed.layout });
       expect(gz.records).toEqual(whole.records);
       expect(gz.parsed.counts).toEqual(whole.parsed.counts);
@@ -232,7 +201,7 @@ describe('parseObject: CADF fixtures', () => {
     expect(expected).toHaveLength(4);
     for (const [shape, text] of Object.entries(shapes)) {
       const r = await run(Buffer.from(text));
-      expectConsistent(r);
+      expectCadfConsistent(r);
       expect([shape, r.parsed.format, r.parsed.formatDetected, strip(r.records)]).toEqual([shape, 'cadf', true, expected]);
     }
   });
@@ -246,7 +215,7 @@ describe('parseObject: CADF limits and damage', () => {
     const events = JSON.parse(fixture('keystone-events-array.json').toString('utf8')) as unknown[];
     const text = `[${JSON.stringify(events[0])},\n${big},\n${JSON.stringify(events[1])}]`;
     const r = await run(Buffer.from(text), small, 1000);
-    expectConsistent(r);
+    expectCadfConsistent(r);
     expect(r.records.map((x) => [x.line, x.kind])).toEqual([
       [1, 'entry'],
       [2, 'error'],
@@ -268,7 +237,7 @@ describe('parseObject: CADF limits and damage', () => {
   it('makes an overlong JSON Lines line an error and reads the next line', async () => {
     const good = fixture('keystonemiddleware-nova.jsonl').toString('utf8').split('\n')[0] ?? '';
     const r = await run(Buffer.from(`${good}\n${big}\n${good}\n`), small);
-    expectConsistent(r);
+    expectCadfConsistent(r);
     expect(r.parsed.layout).toBe('json-lines');
     expect(r.records.map((x) => [x.line, x.kind])).toEqual([
       [1, 'entry'],
@@ -282,7 +251,7 @@ describe('parseObject: CADF limits and damage', () => {
     const doc = Buffer.concat([Buffer.from('{"eventTime": "2016-11-11T18:31:11Z",\n "name": "'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]);
     const next = fixture('keystone-authenticate-failure.json');
     const r = await run(Buffer.concat([doc, next]), { format: 'cadf' });
-    expectConsistent(r);
+    expectCadfConsistent(r);
     expect(r.records[0]).toMatchObject({ line: 1, kind: 'error', reason: 'event is not valid UTF-8', rawBase64: doc.subarray(0, -1).toString('base64') });
     expect(r.records[1]).toMatchObject({ line: 3, kind: 'entry', outcome: 'FAILED' });
   });
@@ -292,7 +261,7 @@ describe('parseObject: CADF limits and damage', () => {
     const many = Array.from({ length: 400 }, (_, i) => events[i % events.length]);
     const gz = gzipSync(Buffer.from(JSON.stringify(many, null, 2)));
     const r = await run(gz.subarray(0, Math.floor(gz.length * 0.6)), {}, 512);
-    expectConsistent(r);
+    expectCadfConsistent(r);
     expect(r.parsed.streamError).toMatch(/^gzip content is damaged or truncated/);
     const good = entries(r.records);
     expect(good.length).toBeGreaterThan(50);
@@ -331,13 +300,13 @@ describe('parseObject: CADF limits and damage', () => {
   it('reads FSCSM text forced to CADF as one error per line, and CADF forced to FSCSM likewise', async () => {
     const fscsm = readFileSync(new URL('../fixtures/fscsm/sample-tab.log', import.meta.url));
     const asCadf = await run(fscsm, { format: 'cadf' });
-    expectConsistent(asCadf);
+    expectCadfConsistent(asCadf);
     expect(asCadf.parsed).toMatchObject({ format: 'cadf', formatDetected: false, layout: 'json-lines' });
     expect(asCadf.parsed.counts).toEqual(counts(21, 0, 0, 21, 0, 0));
     expect(errors(asCadf.records).every((e) => e.reason.startsWith('invalid JSON: '))).toBe(true);
 
     const asFscsm = await run(fixture('keystonemiddleware-nova.jsonl'), { format: 'fscsm' });
-    expectConsistent(asFscsm);
+    expectCadfConsistent(asFscsm);
     expect(asFscsm.parsed).toMatchObject({ format: 'fscsm', formatDetected: false, layout: undefined });
     expect(asFscsm.parsed.counts).toEqual(counts(5, 0, 0, 5, 0, 0));
   });

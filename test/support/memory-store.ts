@@ -3,20 +3,13 @@
 import type { ObjectRef, ObjectStore, OpenedObject } from '../../lib/ingest';
 import { ObjectMissingError } from '../../lib/ingest';
 import { createLogger, type Logger } from '../../lib/log';
+import { chunks } from './pipeline-run';
 
 export interface MemoryStore extends ObjectStore {
   objects: Map<string, Buffer>;
   writes: string[];
   /** Makes the next writeStream fail after consuming `afterBytes` of its body. */
   failNextWrite?: { afterBytes: number };
-}
-
-/** Chunks of `size` bytes, as a network stream would hand them over. */
-export async function* chunked(data: Buffer, size = 64 * 1024): AsyncGenerator<Buffer> {
-  for (let i = 0; i < data.length; i += size) {
-    await Promise.resolve();
-    yield data.subarray(i, i + size);
-  }
 }
 
 export function memoryStore(initial: Record<string, string | Buffer> = {}): MemoryStore {
@@ -27,7 +20,7 @@ export function memoryStore(initial: Record<string, string | Buffer> = {}): Memo
     open(ref: ObjectRef): Promise<OpenedObject> {
       const data = objects.get(`${ref.bucket}/${ref.key}`);
       if (!data) return Promise.reject(new ObjectMissingError(`s3://${ref.bucket}/${ref.key} no longer exists`));
-      return Promise.resolve({ body: chunked(data, 1000), etag: 'etag-1', size: data.length });
+      return Promise.resolve({ body: chunks(data, 1000), etag: 'etag-1', size: data.length });
     },
     async writeStream(bucket, key, body): Promise<void> {
       const parts: Buffer[] = [];
