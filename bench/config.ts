@@ -1,0 +1,77 @@
+// Where the bench keeps its files and which chunk sizes it runs, from the environment.
+//   BENCH_SIZES=10MB,100MB,1GiB   subset of sizes (default: all three); the gzip chunk is
+//                                 the 100MB one gzipped and runs whenever 100MB runs
+//   BENCH_RUNS=N                  repetitions per measurement (default: 5 / 3 / 1 by size)
+//   BENCH_PORT=21xxx              s3rver port (default 21569)
+
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** Git-ignored: chunks, bundles and results live here and are reused between runs. */
+export const BENCH_DIR = join(ROOT, '.bench');
+export const BUILD_DIR = join(BENCH_DIR, 'build');
+export const RESULTS_PATH = join(BENCH_DIR, 'results.json');
+export const DOC_PATH = join(ROOT, 'docs', 'benchmarks.md');
+export const RULEBASES = {
+  fields: join(ROOT, 'bench', 'lognorm', 'fscsm-fields.rulebase'),
+  structured: join(ROOT, 'bench', 'lognorm', 'fscsm-structured.rulebase'),
+} as const;
+
+const MB = 1000 * 1000;
+const GIB = 1024 ** 3;
+
+export interface ChunkSpec {
+  /** Label in tables and file names. */
+  label: string;
+  /** Exact size of the plain chunk in bytes (the generator fills it to the byte). */
+  bytes: number;
+  /** The gzip variant of this size is also generated and measured. */
+  gzip: boolean;
+}
+
+// Decimal MB for the small chunks (throughput is reported in MB/s = 10^6 B/s), binary GiB
+// for the big one, as the issue names them.
+const ALL_SIZES: readonly ChunkSpec[] = [
+  { label: '10MB', bytes: 10 * MB, gzip: false },
+  { label: '100MB', bytes: 100 * MB, gzip: true },
+  { label: '1GiB', bytes: GIB, gzip: false },
+];
+
+export function selectedSizes(env: NodeJS.ProcessEnv = process.env): ChunkSpec[] {
+  const wanted = env.BENCH_SIZES?.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  if (wanted === undefined || wanted.length === 0) return [...ALL_SIZES];
+  const picked = ALL_SIZES.filter((s) => wanted.includes(s.label.toLowerCase()));
+  const unknown = wanted.filter((w) => !ALL_SIZES.some((s) => s.label.toLowerCase() === w));
+  if (unknown.length > 0) {
+    throw new Error(`BENCH_SIZES: unknown size(s) ${unknown.join(', ')}; known: ${ALL_SIZES.map((s) => s.label).join(', ')}`);
+  }
+  return picked;
+}
+
+/** More runs for small chunks, where start-up noise is a larger share; one for 1 GiB. */
+export function runsFor(bytes: number, env: NodeJS.ProcessEnv = process.env): number {
+  const forced = Number(env.BENCH_RUNS);
+  if (Number.isInteger(forced) && forced > 0) return forced;
+  if (bytes <= 20 * MB) return 5;
+  if (bytes <= 200 * MB) return 3;
+  return 1;
+}
+
+export function benchPort(env: NodeJS.ProcessEnv = process.env): number {
+  const port = Number(env.BENCH_PORT ?? 21569);
+  // 21000-21999 is ours; the test suites use 3000-3003, 4569, 13000+, 14569, 15000+, 7480, 8080, 9180.
+  if (!Number.isInteger(port) || port < 21000 || port > 21999) throw new Error(`BENCH_PORT must be in 21000-21999, got ${env.BENCH_PORT}`);
+  return port;
+}
+
+export function chunkPath(spec: ChunkSpec): string {
+  return join(BENCH_DIR, `fscsm-${spec.label}.log`);
+}
+
+export function gzipPath(spec: ChunkSpec): string {
+  return `${chunkPath(spec)}.gz`;
+}
+
+export const MEGABYTE = MB;
+export const MEBIBYTE = 1024 * 1024;

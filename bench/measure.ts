@@ -1,0 +1,73 @@
+// Runs one command the way a user would (its own process, start-up included) and measures
+// its wall time and peak RSS. Peak RSS comes from GNU time (/usr/bin/time -f %M), which
+// reads the kernel's rusage of the finished process; without it RSS is simply not reported.
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const GNU_TIME = '/usr/bin/time';
+export const HAS_GNU_TIME = existsSync(GNU_TIME);
+
+export interface CommandSpec {
+  command: string;
+  args: string[];
+  /** File fed to stdin (lognormalizer reads only stdin). */
+  stdinFile?: string;
+  /** Where stdout goes; /dev/null by default, so the consumer costs nothing. */
+  stdoutFile?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface RunResult {
+  seconds: number;
+  /** Peak resident set size in KiB, when GNU time is available. */
+  maxRssKiB: number | undefined;
+  /** stderr text (our CLI's summary, lognormalizer's -H counts), capped at 1 MiB. */
+  stderr: string;
+}
+
+export async function runOnce(spec: CommandSpec): Promise<RunResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-time-'));
+  const timeFile = join(dir, 'rss');
+  const stdin = spec.stdinFile === undefined ? undefined : await open(spec.stdinFile, 'r');
+  const stdout = await open(spec.stdoutFile ?? '/dev/null', 'w');
+  try {
+    const [command, args] = HAS_GNU_TIME
+      ? [GNU_TIME, ['-f', '%M', '-o', timeFile, spec.command, ...spec.args]]
+      : [spec.command, spec.args];
+    const started = performance.now();
+    const child = spawn(command, args, {
+      cwd: spec.cwd,
+      env: spec.env ?? process.env,
+      stdio: [stdin?.fd ?? 'ignore', stdout.fd, 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      if (stderr.length < 1024 * 1024) stderr += text;
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (c) => resolve(c));
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (code !== 0) throw new Error(`${spec.command} ${spec.args.join(' ')} exited with ${code}:\n${stderr.slice(-2000)}`);
+    const rss = HAS_GNU_TIME ? Number((await readFile(timeFile, 'utf8')).trim().split('\n').pop()) : NaN;
+    return { seconds, maxRssKiB: Number.isFinite(rss) ? rss : undefined, stderr };
+  } finally {
+    await stdin?.close();
+    await stdout.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Median wall time: robust to one run disturbed by the page cache or a neighbour. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
