@@ -242,3 +242,23 @@ describe('toJsonLines', () => {
     expect(parsed.counts).toEqual({ totalLines: 3, blankLines: 3, parsed: 0, errors: 0, failedOperations: 0, pendingOperations: 0 });
   });
 });
+
+describe('toJsonLines: the hand-written FSCSM serialiser', () => {
+  it('writes exactly what JSON.stringify writes, for any actor and IDs (quotes, escapes, controls, surrogates)', async () => {
+    const { default: fc } = await import('fast-check');
+    const field = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).map((s) => s.replace(/[\t\n\r ,:]/g, 'x'));
+    await fc.assert(
+      fc.asyncProperty(field, field, field, fc.constantFrom('user', 'keypair', 'request'), async (actor, id1, id2, type) => {
+        const id = type === 'keypair' ? `${id1}_${id2}` : type === 'request' ? `${id1},${id2}` : id1;
+        const line = `2015/06/29 14:35:30.902\t${actor}\tdelete ${type}:${id}\tFAILED\n`;
+        const r = await run(Buffer.from(line));
+        const expected = r.records.map((x) => JSON.stringify(x) + '\n').join('');
+        const parsed = await parseObject(chunks(Buffer.from(line)), DEFAULT_PARSE_OPTIONS);
+        let got = '';
+        for await (const b of toJsonLines(parsed.batches)) got += b.toString('utf8');
+        expect(got).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
