@@ -287,6 +287,7 @@ const PIECE_CHARS = 32 * 1024;
 
 // Strings JSON.stringify would copy as they are: no quote, backslash, control character or
 // surrogate (a lone one is escaped by well-formed JSON.stringify).
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
 function str(s: string): string {
