@@ -2,10 +2,10 @@
 //   audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--out DIR] FILE...
 
 import { basename, dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ParseConfigSchema, loadConfig } from '../lib/config';
+import { ParseConfigSchema, loadConfig, parseOptionsFrom } from '../lib/config';
 import { ingestWhole } from '../lib/ingest';
 import { createLogger } from '../lib/log';
+import { PARSE_FLAGS, parseEnv, readArgs, usageError } from './args';
 import { backfill, BACKFILL_USAGE } from './backfill';
 import { fileStore } from './file-store';
 
@@ -33,42 +33,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === 'backfill') return backfill(rest, io);
-  if (command !== 'parse') {
-    io.stderr.write(`audit-ingest: unknown command "${command}"\n${USAGE}\n`);
-    return 2;
-  }
-  let args;
-  try {
-    args = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string' },
-        timezone: { type: 'string' },
-        'max-line-bytes': { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    io.stderr.write(`audit-ingest: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (args.values.help) {
-    io.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  if (args.positionals.length === 0) {
-    io.stderr.write(`audit-ingest: no input files\n${USAGE}\n`);
-    return 2;
-  }
+  if (command !== 'parse') return usageError(io, `unknown command "${command}"`, USAGE);
+  const args = readArgs(rest, { ...PARSE_FLAGS, 'max-line-bytes': { type: 'string' }, out: { type: 'string' } }, USAGE, io);
+  if (typeof args === 'number') return args;
+  if (args.positionals.length === 0) return usageError(io, 'no input files', USAGE);
 
   let config;
   try {
     config = loadConfig(ParseConfigSchema, {
-      ...io.env,
-      ...(args.values.format !== undefined ? { INPUT_FORMAT: args.values.format } : {}),
-      ...(args.values.timezone !== undefined ? { SOURCE_TIMEZONE: args.values.timezone } : {}),
+      ...parseEnv(io, args.values),
       ...(args.values['max-line-bytes'] !== undefined ? { MAX_LINE_BYTES: args.values['max-line-bytes'] } : {}),
     });
   } catch (err) {
@@ -86,13 +59,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       await ingestWhole(
         { bucket: dirname(path), key: basename(path) },
         { store, log, sendFailures: () => Promise.resolve() },
-        {
-          format: config.INPUT_FORMAT,
-          timeZone: config.SOURCE_TIMEZONE,
-          maxLineBytes: config.MAX_LINE_BYTES,
-          maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES,
-          maxPayloadBytes: 256 * 1024,
-        },
+        { ...parseOptionsFrom(config), maxPayloadBytes: 256 * 1024 },
       );
     } catch (err) {
       unreadable += 1;

@@ -1,11 +1,11 @@
 // audit-ingest backfill: the sweep over a whole container from a workstation, with a
 // progress line on stderr and a final table on stdout. Same code as the sweep function.
 
-import { parseArgs } from 'node:util';
-import { ParseConfigSchema, StoreConfigSchema, loadConfig } from '../lib/config';
+import { ParseConfigSchema, StoreConfigSchema, loadConfig, parseOptionsFrom } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { sweep, type SweepReport } from '../lib/sweep';
 import { s3ClientFromConfig, s3ContainerReader, s3ObjectStore } from '../functions/adapters/s3-store';
+import { PARSE_FLAGS, parseEnv, readArgs, usageError } from './args';
 import type { CliIo } from './audit-ingest';
 
 export const BACKFILL_USAGE = `usage: audit-ingest backfill --bucket NAME [--prefix P] [--endpoint URL] [--region R]
@@ -18,38 +18,21 @@ e.g. OpenStack EC2 credentials). --endpoint selects an S3-compatible store (path
 Exit status: 0 when every chunk was processed, 1 when some failed, 2 on a usage error.`;
 
 export async function backfill(argv: string[], io: CliIo): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        bucket: { type: 'string' },
-        prefix: { type: 'string' },
-        endpoint: { type: 'string' },
-        region: { type: 'string' },
-        format: { type: 'string' },
-        timezone: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    io.stderr.write(`audit-ingest: ${(err as Error).message}\n${BACKFILL_USAGE}\n`);
-    return 2;
-  }
-  if (args.values.help) {
-    io.stdout.write(BACKFILL_USAGE + '\n');
-    return 0;
-  }
-  if (!args.values.bucket) {
-    io.stderr.write(`audit-ingest: --bucket is required\n${BACKFILL_USAGE}\n`);
-    return 2;
-  }
+  const flags = {
+    ...PARSE_FLAGS,
+    bucket: { type: 'string' },
+    prefix: { type: 'string' },
+    endpoint: { type: 'string' },
+    region: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  } as const;
+  const args = readArgs(argv, flags, BACKFILL_USAGE, io);
+  if (typeof args === 'number') return args;
+  if (!args.values.bucket) return usageError(io, '--bucket is required', BACKFILL_USAGE);
+  if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0]}"`, BACKFILL_USAGE);
   const env = {
-    ...io.env,
+    ...parseEnv(io, args.values),
     ...(args.values.endpoint !== undefined ? { S3_ENDPOINT: args.values.endpoint, S3_FORCE_PATH_STYLE: 'true' } : {}),
-    ...(args.values.format !== undefined ? { INPUT_FORMAT: args.values.format } : {}),
-    ...(args.values.timezone !== undefined ? { SOURCE_TIMEZONE: args.values.timezone } : {}),
     ...(args.values.region !== undefined ? { S3_REGION: args.values.region } : {}),
   };
   let parse;
@@ -68,10 +51,7 @@ export async function backfill(argv: string[], io: CliIo): Promise<number> {
   const options = {
     bucket: args.values.bucket,
     ...(args.values.prefix !== undefined ? { prefix: args.values.prefix } : {}),
-    format: parse.INPUT_FORMAT,
-    timeZone: parse.SOURCE_TIMEZONE,
-    maxLineBytes: parse.MAX_LINE_BYTES,
-    maxDecompressedBytes: parse.MAX_DECOMPRESSED_BYTES,
+    ...parseOptionsFrom(parse),
     maxPayloadBytes: 256 * 1024,
     deadline: Number.POSITIVE_INFINITY,
     dryRun: args.values['dry-run'] === true,

@@ -2,12 +2,12 @@
 
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { IngestConfigSchema, loadConfig, type IngestConfig } from '../lib/config';
+import { IngestConfigSchema, loadConfig, parseOptionsFrom, type IngestConfig } from '../lib/config';
 import type { IngestDeps } from '../lib/ingest';
 import { ingestEvent, type EventReport } from '../lib/ingest-event';
 import { createLogger } from '../lib/log';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { continuationInvoker, createLambdaClient, lambdaNotifier } from './adapters/lambda-notifier';
+import { continuationInvoker, createLambdaClient, lambdaNotifier } from './adapters/lambda-invoke';
 import { s3ClientFromConfig, s3ObjectStore } from './adapters/s3-store';
 import { invocationLogging } from './middleware/invocation-logging';
 
@@ -52,10 +52,7 @@ export function createIngestHandler(getRuntime: () => IngestRuntime) {
         {
           shouldStop: () =>
             remaining() < reserveMs || (config.INGEST_TIME_BUDGET_MS !== undefined && Date.now() - startedAt > config.INGEST_TIME_BUDGET_MS),
-          format: config.INPUT_FORMAT,
-          timeZone: config.SOURCE_TIMEZONE,
-          maxLineBytes: config.MAX_LINE_BYTES,
-          maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES,
+          ...parseOptionsFrom(config),
           maxPayloadBytes: config.NOTIFY_MAX_PAYLOAD_BYTES,
           keyEncoding: config.EVENT_KEY_ENCODING,
         },

@@ -5,7 +5,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { IngestConfigSchema, loadConfig } from '../lib/config';
+import { IngestConfigSchema, loadConfig, parseOptionsFrom } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { sweep, type SweepReport } from '../lib/sweep';
 import { runtimeFromEnv as ingestRuntime, type IngestRuntime } from './ingest';
@@ -50,10 +50,7 @@ export function createSweepHandler(getRuntime: () => SweepRuntime) {
       const report = await sweep(rt.reader, { ...rt.deps, log: rt.deps.log.child({ requestId: context.awsRequestId }) }, {
         bucket: rt.bucket,
         ...(rt.prefix ? { prefix: rt.prefix } : {}),
-        format: rt.config.INPUT_FORMAT,
-        timeZone: rt.config.SOURCE_TIMEZONE,
-        maxLineBytes: rt.config.MAX_LINE_BYTES,
-        maxDecompressedBytes: rt.config.MAX_DECOMPRESSED_BYTES,
+        ...parseOptionsFrom(rt.config),
         maxPayloadBytes: rt.config.NOTIFY_MAX_PAYLOAD_BYTES,
         deadline: Date.now() + remaining,
         minTimeLeftMs: rt.minTimeLeftMs,

@@ -2,6 +2,7 @@
 // the variable, so a misconfigured deployment fails on its first event with a clear log.
 
 import { z } from 'zod';
+import type { ParseOptions } from './pipeline';
 import { FORMATS } from './records';
 import { assertTimeZone } from './timezone';
 
@@ -82,6 +83,16 @@ export type ParseConfig = z.infer<typeof ParseConfigSchema>;
 export type IngestConfig = z.infer<typeof IngestConfigSchema>;
 export type StoreConfig = z.infer<typeof StoreConfigSchema>;
 export type NotifyConfig = z.infer<typeof NotifyConfigSchema>;
+
+/** The parser's options from validated configuration (one mapping for the functions and the CLI). */
+export function parseOptionsFrom(config: ParseConfig): ParseOptions {
+  return {
+    format: config.INPUT_FORMAT,
+    timeZone: config.SOURCE_TIMEZONE,
+    maxLineBytes: config.MAX_LINE_BYTES,
+    maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES,
+  };
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

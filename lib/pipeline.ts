@@ -243,16 +243,8 @@ function toRecord(line: Line, parser: LineParser, maxLineBytes: number, rawCap: 
       rawTruncated: true,
     } satisfies ErrorRecord;
   }
-  if (line.invalidUtf8) {
-    if (rawCap !== undefined) return invalidUtf8(line.no, 'line is not valid UTF-8', line.text, line.invalidUtf8, rawCap);
-    return {
-      line: line.no,
-      kind: 'error',
-      reason: 'line is not valid UTF-8',
-      raw: line.text,
-      rawBase64: line.invalidUtf8.toString('base64'),
-    } satisfies ErrorRecord;
-  }
+  // FSCSM lines are already bounded by maxLineBytes: no further cap on their evidence.
+  if (line.invalidUtf8) return invalidUtf8(line.no, 'line is not valid UTF-8', line.text, line.invalidUtf8, rawCap ?? Infinity);
   if (isBlank(line.text)) return undefined;
   return parser(line.no, line.text);
 }

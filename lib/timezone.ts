@@ -90,6 +90,14 @@ export function wallTimeConverter(zone: string): (w: WallTime) => number {
   };
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Gregorian month length by arithmetic: parsers call it once per line, a Date would allocate. */
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return MONTH_DAYS[month - 1] ?? 31;
+}
+
 /** Zones whose wall clock is UTC itself. */
 export function isUtcZone(zone: string): boolean {
   return zone === 'UTC' || zone === 'Etc/UTC' || zone === 'GMT';

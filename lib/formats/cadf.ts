@@ -6,6 +6,7 @@
 // One event becomes one entry; anything else becomes an error record with its evidence.
 
 import type { CadfEntryRecord, EntryRecord, ErrorRecord, Outcome } from '../records';
+import { daysInMonth } from '../timezone';
 import type { LineParser } from './fscsm';
 
 export const CADF_EVENT_TYPE_URI = 'http://schemas.dmtf.org/cloud/audit/1.0/event';
@@ -164,11 +165,6 @@ export function parseCadfTime(text: string): { timestamp: string; localTime: str
   if (timestamp.length !== 24) return `eventTime ${JSON.stringify(text)} is out of range once converted to UTC`;
   const localTime = `${t[1]}-${t[2]}-${t[3]}T${t[4]}:${t[5]}:${t[6]}.${String(ms).padStart(3, '0')}`;
   return { timestamp, localTime };
-}
-
-function daysInMonth(year: number, month: number): number {
-  // +400 years: the same calendar, and out of Date.UTC's mapping of years 0-99 to 1900-1999.
-  return new Date(Date.UTC(year + 400, month, 0)).getUTCDate();
 }
 
 /** An error record whose raw text is capped at RAW_CAP_BYTES (UTF-8), marked rawTruncated when cut. */

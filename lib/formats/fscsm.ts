@@ -6,7 +6,7 @@
 import type { Action, EntryRecord, ErrorRecord, ResourceType } from '../records';
 import { ACTIONS, RESOURCE_TYPES } from '../records';
 import type { WallTime } from '../timezone';
-import { isUtcZone, wallTimeConverter } from '../timezone';
+import { daysInMonth, isUtcZone, wallTimeConverter } from '../timezone';
 
 export type LineParser = (no: number, text: string) => EntryRecord | ErrorRecord;
 
@@ -153,14 +153,6 @@ function wallTime(t: RegExpExecArray): WallTime | string {
   if (day < 1 || day > daysInMonth(year, month)) return `invalid day ${day} for ${year}/${month}`;
   if (hour > 23 || minute > 59 || second > 59) return `invalid time of day ${t[4]}:${t[5]}:${t[6]}`;
   return { year, month, day, hour, minute, second, millisecond };
-}
-
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Gregorian month length by arithmetic: this runs once per line, a Date would allocate. */
-function daysInMonth(year: number, month: number): number {
-  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
-  return MONTH_DAYS[month - 1] ?? 31;
 }
 
 function pad2(n: number): string {

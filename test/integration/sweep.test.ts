@@ -10,7 +10,7 @@ import { main } from '../../cli/audit-ingest';
 import type { SweepReport } from '../../lib/sweep';
 import { SummarySchema } from '../../lib/records';
 import { readText, upload, waitForObject } from '../../scripts/local-s3';
-import { startTarget, storeName, STORE_ENDPOINTS, type StoreTarget } from '../support/store-targets';
+import { startTarget, storeName, type StoreTarget } from '../support/store-targets';
 
 const RUN = Date.now().toString(36);
 let target: StoreTarget;
@@ -56,7 +56,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
   let out = '';
   stdout.on('data', (b: Buffer) => (out += b.toString()));
   stderr.resume();
-  const creds = STORE_ENDPOINTS[target.name];
+  const creds = target.credentials;
   const code = await main(args, {
     stdout,
     stderr,
@@ -73,7 +73,7 @@ describe(`backfill and sweep on ${storeName()}`, () => {
   it(`backfills ${many} chunks without summaries, and a second run does nothing`, async () => {
     const prefix = `backfill-${RUN}/`;
     const keys = await unsummarised(prefix, many);
-    const endpoint = STORE_ENDPOINTS[target.name].endpoint(target);
+    const endpoint = target.endpoint;
     const dry = await cli(['backfill', '--bucket', target.bucket, '--prefix', prefix, '--endpoint', endpoint, '--dry-run']);
     expect(row(dry.stdout, 'would be processed')).toBe(many);
 

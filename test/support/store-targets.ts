@@ -23,6 +23,9 @@ export interface StoreTarget {
   stack: LocalStack;
   s3: S3Client;
   bucket: string;
+  /** The store's S3 endpoint and keys, for clients outside the stack (the CLI). */
+  endpoint: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
   /** Called after each upload: a no-op where the store notifies by itself. */
   afterUpload(key: string, size: number): Promise<void>;
   /** Delivers the object-created event for `key` once more, as the store would, and waits for ingest. */
@@ -39,13 +42,6 @@ const ECHO = process.env.STACK_ECHO === '1';
 const RELAY_PORT = 19180;
 const BUCKET = 'logs-repo';
 const REGION = 'us-east-1';
-
-/** Endpoint and keys of each store, for clients outside the stack (the CLI). */
-export const STORE_ENDPOINTS = {
-  s3rver: { endpoint: (t: StoreTarget) => t.stack.s3Endpoint, ...LOCAL_CREDENTIALS },
-  ceph: { endpoint: () => `http://127.0.0.1:${process.env.RGW_PORT ?? '7480'}`, accessKeyId: 'TESTACCESSKEY', secretAccessKey: 'TESTSECRETKEY' },
-  swift: { endpoint: () => `http://127.0.0.1:${process.env.S3_PORT ?? '8080'}`, accessKeyId: 'test:tester', secretAccessKey: 'testing' },
-} as const;
 
 const STORES = {
   ceph: { endpoint: `http://127.0.0.1:${process.env.RGW_PORT ?? '7480'}`, accessKeyId: 'TESTACCESSKEY', secretAccessKey: 'TESTSECRETKEY' },
@@ -106,6 +102,8 @@ export async function startTarget(name: StoreName = storeName(), options: Target
       stack,
       s3,
       bucket: stack.bucket,
+      endpoint: stack.s3Endpoint,
+      credentials: LOCAL_CREDENTIALS,
       conditionalClaims: false,
       deliverAgain: (key) => redeliver(lambda, s3, 'aws:s3', (k) => k, key),
       afterUpload: () => Promise.resolve(),
@@ -146,6 +144,8 @@ export async function startTarget(name: StoreName = storeName(), options: Target
       stack,
       s3,
       bucket: BUCKET,
+      endpoint: store.endpoint,
+      credentials,
       conditionalClaims: false,
       // Synchronous, so that a failed ingest fails the test with its error.
       afterUpload: (key, size) => invokeIngest(lambda, eventRecord('aws:s3', awsEventKey(key), size)),
@@ -174,6 +174,8 @@ export async function startTarget(name: StoreName = storeName(), options: Target
     stack: { ...stack, output: () => stack.output() + relay.output() },
     s3,
     bucket: BUCKET,
+    endpoint: store.endpoint,
+    credentials,
     conditionalClaims: true,
     afterUpload: () => Promise.resolve(),
     deliverAgain: (key) => redeliver(lambda, s3, 'ceph:s3', (k) => k, key),

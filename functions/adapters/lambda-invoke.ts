@@ -1,4 +1,4 @@
-// Sends failure batches to the notify function as asynchronous Lambda invocations.
+// Asynchronous Lambda invocations: failure batches to notify, and the rest of a chunk to ingest itself.
 
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Continuation } from '../../lib/continuation';
