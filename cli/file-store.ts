@@ -24,6 +24,15 @@ export function fileStore(options: FileStoreOptions): ObjectStore {
       return { body: createReadStream(path, { highWaterMark: 64 * 1024 }), size: info.size };
     },
 
+    async exists(bucket, key): Promise<boolean> {
+      try {
+        await stat(join(bucket, key));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
     async writeStream(_bucket, key, body): Promise<void> {
       if (options.outDir === undefined) {
         // end: false — stdout stays open for the next file.

@@ -7,7 +7,7 @@ import { readS3Event } from './events';
 import { ContinuationEventSchema, type Continuation } from './continuation';
 import { ingestObject, ObjectMissingError, type IngestDeps, type IngestOptions, type ObjectRef } from './ingest';
 import type { KeyEncoding } from './keys';
-import { skipReason } from './keys';
+import { notAChunk } from './keys';
 import type { Counts } from './records';
 
 export interface EventReport {
@@ -72,7 +72,7 @@ export async function ingestEvent(
       continue;
     }
     const { bucket, key } = item.object;
-    const reason = skipReason(key);
+    const reason = await notAChunk(key, (k) => deps.store.exists(bucket, k));
     if (reason) {
       deps.log.debug('key skipped', { bucket, key, reason });
       report.skipped.push({ key, reason });

@@ -28,6 +28,7 @@ export interface ObjectStore {
    * `ifMatch` is given and the object no longer has that ETag (it was replaced).
    */
   open(ref: ObjectRef, options?: { ifMatch?: string }): Promise<OpenedObject>;
+  exists(bucket: string, key: string): Promise<boolean>;
   /** Streams `body` into a new object; must not leave a partial object visible on failure. */
   writeStream(bucket: string, key: string, body: AsyncIterable<Buffer>, contentType: string): Promise<void>;
   writeJson(bucket: string, key: string, value: unknown): Promise<void>;

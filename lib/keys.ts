@@ -33,15 +33,26 @@ export function outputKeysFor(sourceKey: string): OutputKeys {
   return { records: sourceKey + RECORDS_SUFFIX, summary: sourceKey + SUMMARY_SUFFIX };
 }
 
-/** True for keys this product wrote: processing them would recurse forever. */
-export function isOutputKey(key: string): boolean {
-  return key.endsWith(RECORDS_SUFFIX) || key.endsWith(SUMMARY_SUFFIX);
+/**
+ * The chunk a key would be an output of (`x` for `x.jsonl`, `x.part-00002.jsonl`,
+ * `x.summary.json`), or undefined when the key has no output's shape.
+ */
+export function outputSource(key: string): string | undefined {
+  if (key.endsWith(SUMMARY_SUFFIX)) return key.slice(0, -SUMMARY_SUFFIX.length) || undefined;
+  if (!key.endsWith(RECORDS_SUFFIX)) return undefined;
+  const base = key.slice(0, -RECORDS_SUFFIX.length);
+  return base.replace(/\.part-\d{5}$/, '') || undefined;
 }
 
-/** Why a key is not an input chunk, or undefined when it is one. */
-export function skipReason(key: string): string | undefined {
-  if (isOutputKey(key)) return 'output of this product';
+/**
+ * Why a key is not an input chunk, or undefined when it is one. A key shaped like an output
+ * is ours only when its chunk exists: a user's own `events.jsonl` is a chunk like any other,
+ * so the shape alone must not hide it (it costs one HEAD, only for such keys).
+ */
+export async function notAChunk(key: string, exists: (key: string) => Promise<boolean>): Promise<string | undefined> {
   if (key.startsWith(CLAIMS_PREFIX)) return 'alert claim of this product';
   if (key.endsWith('/')) return 'folder marker';
+  const source = outputSource(key);
+  if (source !== undefined && (await exists(source))) return 'output of this product';
   return undefined;
 }

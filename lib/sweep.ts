@@ -4,7 +4,7 @@
 // time runs low; a chunk left unfinished has no summary, so the next run picks it up.
 
 import { ingestWhole, ObjectMissingError, type IngestDeps, type IngestOptions } from './ingest';
-import { outputKeysFor, skipReason } from './keys';
+import { notAChunk, outputKeysFor } from './keys';
 
 export interface ListedObject {
   key: string;
@@ -67,7 +67,7 @@ export async function sweep(reader: ContainerReader, deps: IngestDeps, options: 
         return report; // complete stays false: the next run starts over and skips what is done
       }
       report.listed += 1;
-      if (skipReason(obj.key)) continue;
+      if (await notAChunk(obj.key, (k) => deps.store.exists(options.bucket, k))) continue;
       report.chunks += 1;
       const done = await reader.summarizedEtag(options.bucket, outputKeysFor(obj.key).summary);
       if (done !== undefined && done === obj.etag) {

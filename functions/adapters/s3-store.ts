@@ -1,7 +1,7 @@
 // ObjectStore over the S3 API (AWS S3, Ceph radosgw, Swift s3api, s3rver).
 
 import { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ObjectRef, ObjectStore, OpenedObject } from '../../lib/ingest';
 import { ObjectMissingError } from '../../lib/ingest';
@@ -61,6 +61,16 @@ export function s3ObjectStore(client: S3Client): ObjectStore {
           // Replaced since this chunk was started: the new version has its own event.
           throw new ObjectMissingError(`s3://${ref.bucket}/${ref.key} was replaced (ETag is no longer ${options?.ifMatch})`);
         }
+        throw err;
+      }
+    },
+
+    async exists(bucket, key): Promise<boolean> {
+      try {
+        await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return true;
+      } catch (err) {
+        if (isNotFound(err)) return false;
         throw err;
       }
     },

@@ -27,6 +27,17 @@ describe('ingestEvent', () => {
     expect(store.objects.has('logs-repo/a b.log.summary.json')).toBe(true);
   });
 
+  it("processes a user's chunk that merely ends in .jsonl (no chunk of that name beside it)", async () => {
+    const store = memoryStore({ 'logs-repo/events.jsonl': SAMPLE, 'logs-repo/c.log': SAMPLE, 'logs-repo/c.log.jsonl': 'x' });
+    const report = await ingestEvent(
+      { Records: [record('events.jsonl'), record('c.log.jsonl')] },
+      { store, log: memoryLogger(), sendFailures: () => Promise.resolve() },
+      OPTIONS,
+    );
+    expect(report.ingested.map((i) => i.key)).toEqual(['events.jsonl']);
+    expect(report.skipped).toEqual([{ key: 'c.log.jsonl', reason: 'output of this product' }]);
+  });
+
   it('logs and skips an object deleted before processing, without failing the invocation', async () => {
     const log = memoryLogger();
     const report = await ingestEvent({ Records: [record('gone.log')] }, { store: memoryStore(), log, sendFailures: () => Promise.resolve() }, OPTIONS);

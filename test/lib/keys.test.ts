@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEventKey, isOutputKey, keyEncodingFor, outputKeysFor, skipReason } from '../../lib/keys';
+import { decodeEventKey, keyEncodingFor, notAChunk, outputKeysFor, outputSource } from '../../lib/keys';
 
 describe('decodeEventKey', () => {
   it.each([
@@ -40,13 +40,23 @@ describe('outputs', () => {
   it('sits beside the chunk, derived from its key alone', () => {
     expect(outputKeysFor('a/b c.log')).toEqual({ records: 'a/b c.log.jsonl', summary: 'a/b c.log.summary.json' });
   });
-  it('recognises its own outputs so they are never reprocessed', () => {
-    expect(isOutputKey('x.log.jsonl')).toBe(true);
-    expect(isOutputKey('x.log.summary.json')).toBe(true);
-    expect(isOutputKey('x.log')).toBe(false);
-    expect(skipReason('x.log.jsonl')).toMatch(/output/);
-    expect(skipReason('folder/')).toMatch(/folder/);
-    expect(skipReason('.audit-ingest/claims/ab/abcd.0')).toMatch(/claim/);
-    expect(skipReason('fscsm_audit.log.3')).toBeUndefined();
+  it('knows which chunk an output-shaped key would belong to', () => {
+    expect(outputSource('x.log.jsonl')).toBe('x.log');
+    expect(outputSource('x.log.part-00002.jsonl')).toBe('x.log');
+    expect(outputSource('x.log.summary.json')).toBe('x.log');
+    expect(outputSource('x.log')).toBeUndefined();
+    expect(outputSource('.jsonl')).toBeUndefined();
+  });
+
+  it('skips its own outputs, claims and folder markers, but not a chunk that merely ends in .jsonl', async () => {
+    const present = new Set(['x.log']);
+    const exists = (k: string) => Promise.resolve(present.has(k));
+    expect(await notAChunk('x.log.jsonl', exists)).toMatch(/output/);
+    expect(await notAChunk('x.log.part-00003.jsonl', exists)).toMatch(/output/);
+    expect(await notAChunk('x.log.summary.json', exists)).toMatch(/output/);
+    expect(await notAChunk('folder/', exists)).toMatch(/folder/);
+    expect(await notAChunk('.audit-ingest/claims/ab/abcd.0', exists)).toMatch(/claim/);
+    expect(await notAChunk('fscsm_audit.log.3', exists)).toBeUndefined();
+    expect(await notAChunk('keystone-events.jsonl', exists)).toBeUndefined();
   });
 });

@@ -22,6 +22,9 @@ export function memoryStore(initial: Record<string, string | Buffer> = {}): Memo
       if (!data) return Promise.reject(new ObjectMissingError(`s3://${ref.bucket}/${ref.key} no longer exists`));
       return Promise.resolve({ body: chunks(data, 1000), etag: 'etag-1', size: data.length });
     },
+    exists(bucket, key): Promise<boolean> {
+      return Promise.resolve(objects.has(`${bucket}/${key}`));
+    },
     async writeStream(bucket, key, body): Promise<void> {
       const parts: Buffer[] = [];
       let seen = 0;
