@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Two projects: fast unit tests (no processes, no network) and integration tests that
-// start real processes (serverless-offline, the embedded S3). `npm test` runs both.
+// start real processes (serverless-offline, the embedded S3, `osls package` for test/deploy).
+// `npm test` runs both.
 export default defineConfig({
   test: {
     projects: [
@@ -11,13 +12,13 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           // Handlers log structured JSON; tests that check logs capture them explicitly.
           env: { LOG_LEVEL: 'silent' },
-          exclude: ['test/integration/**'],
+          exclude: ['test/integration/**', 'test/deploy/**'],
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/deploy/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // One stack at a time: the suites share ports and two cores.

@@ -1,0 +1,198 @@
+// Least privilege of the deployed stack, checked on what would be deployed: the template
+// `osls package` writes (offline, no AWS credentials). The rule is in ./iam-rules.ts.
+
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkTemplate, resourceProblem, type Template } from './iam-rules';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+describe('the least-privilege rule (checked on known cases, so that it can fail)', () => {
+  const role = (statements: unknown[], extra: Record<string, unknown> = {}): Template => ({
+    Resources: {
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+          Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+          ...extra,
+        },
+      },
+      Queue: { Type: 'AWS::SQS::Queue' },
+      Fn: { Type: 'AWS::Lambda::Function' },
+    },
+  });
+  const problems = (t: Template) => checkTemplate(t).findings.map((f) => f.problem);
+
+  it.each([
+    ['*'],
+    ['arn:aws:s3:::*'],
+    ['arn:aws:s3:::logs*'],
+    ['arn:aws:s3:::*/x.jsonl'],
+    ['arn:aws:lambda:us-east-1:123456789012:function:*'],
+    ['arn:aws:lambda:us-east-1:123456789012:function:audit-*'],
+    ['arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/audit-log-ingest-dev*:*'],
+    ['arn:aws:logs:us-east-1:123456789012:*'],
+    ['arn:aws:ssm:us-east-1:123456789012:parameter/*'],
+    ['arn:aws:sns:us-east-1:*:topic'],
+    ['arn:aws:sqs:us-east-1:123456789012:*'],
+    ['arn:aws:dynamodb:us-east-1:123456789012:table/*'],
+    ['logs-repo'],
+  ])('rejects the resource %s', (resource) => {
+    expect(resourceProblem(resource)).toBeDefined();
+  });
+
+  it.each([
+    ['arn:aws:s3:::logs-repo'],
+    ['arn:aws:s3:::logs-repo/*'],
+    ['arn:aws:s3:::logs-repo/*.jsonl'],
+    ['arn:aws:s3:::logs-repo/.audit-ingest/claims/*'],
+    ['arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/audit-log-ingest-dev-ingest:*'],
+    ['arn:aws:ssm:us-east-1:123456789012:parameter/audit-log-ingest/dev/*'],
+    ['arn:aws:lambda:us-east-1:123456789012:function:audit-log-ingest-dev-notify'],
+  ])('accepts the resource %s', (resource) => {
+    expect(resourceProblem(resource)).toBeUndefined();
+  });
+
+  it('renders intrinsic functions before judging: Fn::Sub, Fn::Join, Ref, GetAtt', () => {
+    const t = role([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::logs-repo/*' } },
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['Queue', 'Arn'] } },
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::Join': [':', ['arn', { Ref: 'AWS::Partition' }, 'lambda', 'r', 'a', 'function', '*']] } },
+    ]);
+    const report = checkTemplate(t);
+    expect(report.checked).toBe(4); // three statements and the trust policy
+    expect(report.findings).toEqual([
+      { where: 'Role.Policies[0].Statement[2]', problem: 'wildcard over more than one named resource: arn:aws:lambda:r:a:function:*' },
+    ]);
+  });
+
+  it('rejects wildcard actions, NotAction/NotResource, managed policies and values it cannot evaluate', () => {
+    expect(problems(role([{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b/*' }]))).toEqual(['wildcard action "s3:*"']);
+    expect(problems(role([{ Effect: 'Allow', Action: ['s3:Get*'], Resource: 'arn:aws:s3:::b/*' }]))).toEqual(['wildcard action "s3:Get*"']);
+    expect(problems(role([{ Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::b/*' }]))).toEqual(['wildcard action "*"']);
+    expect(problems(role([{ Effect: 'Allow', NotAction: 'iam:*', Resource: 'arn:aws:s3:::b' }]))[0]).toMatch(/NotAction/);
+    expect(problems(role([{ Effect: 'Allow', Action: 's3:GetObject', NotResource: 'arn:aws:s3:::b/x' }]))[0]).toMatch(/NotResource/);
+    expect(problems(role([], { ManagedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] }))).toContain(
+      'managed policies: their statements cannot be checked here (AWS-managed ones allow Resource "*")',
+    );
+    expect(problems(role([{ Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::ImportValue': 'x' } }]))).toEqual([
+      'cannot check: cannot evaluate Fn::ImportValue',
+    ]);
+    // A wide Deny only narrows.
+    expect(problems(role([{ Effect: 'Deny', Action: '*', Resource: '*' }]))).toEqual([]);
+  });
+
+  it('rejects the role the framework adds for `existing: true` S3 events', () => {
+    const t: Template = {
+      Resources: {
+        IamRoleCustomResourcesLambdaExecution: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }] },
+            Policies: [
+              {
+                PolicyName: 'dev-audit-log-ingest-custom-resources-lambda',
+                PolicyDocument: {
+                  Statement: [
+                    { Effect: 'Allow', Resource: { 'Fn::Join': [':', ['arn', { Ref: 'AWS::Partition' }, 's3', '', '', 'logs-repo']] }, Action: ['s3:PutBucketNotification', 's3:GetBucketNotification'] },
+                    {
+                      Effect: 'Allow',
+                      Resource: { 'Fn::Join': [':', ['arn', { Ref: 'AWS::Partition' }, 'lambda', { Ref: 'AWS::Region' }, { Ref: 'AWS::AccountId' }, 'function', '*']] },
+                      Action: ['lambda:AddPermission', 'lambda:RemovePermission'],
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+      },
+    };
+    expect(checkTemplate(t).findings).toEqual([
+      {
+        where: 'IamRoleCustomResourcesLambdaExecution.Policies[0].Statement[1]',
+        problem: 'wildcard over more than one named resource: arn:aws:lambda:us-east-1:123456789012:function:*',
+      },
+    ]);
+  });
+
+  it('checks Lambda permissions, resource policies and trust policies, and policy documents anywhere', () => {
+    const permission = (p: Record<string, unknown>): Template => ({
+      Resources: {
+        Fn: { Type: 'AWS::Lambda::Function' },
+        P: { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Action: 'lambda:InvokeFunction', ...p } },
+      },
+    });
+    expect(problems(permission({ Principal: 's3.amazonaws.com', SourceArn: 'arn:aws:s3:::b', SourceAccount: { Ref: 'AWS::AccountId' } }))).toEqual([]);
+    expect(problems(permission({ Principal: 's3.amazonaws.com' }))[0]).toMatch(/no SourceArn/);
+    expect(problems(permission({ Principal: 's3.amazonaws.com', SourceArn: 'arn:aws:s3:::b' }))[0]).toMatch(/SourceAccount/);
+    expect(problems(permission({ Principal: 's3.amazonaws.com', SourceArn: 'arn:aws:s3:::*', SourceAccount: '1' }))[0]).toMatch(/SourceArn: wildcard/);
+    expect(problems(permission({ Principal: '*' }))).toEqual(['Principal "*"']);
+    expect(problems(permission({ Principal: 'sns.amazonaws.com', SourceArn: 'x', Action: 'lambda:*' }))[0]).toMatch(/lambda:InvokeFunction only/);
+
+    const bucketPolicy = (statement: Record<string, unknown>): Template => ({
+      Resources: { BP: { Type: 'AWS::S3::BucketPolicy', Properties: { PolicyDocument: { Statement: [statement] } } } },
+    });
+    expect(problems(bucketPolicy({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }))).toEqual(['Principal "*" (anyone)']);
+    expect(problems(bucketPolicy({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }))).toEqual(['Principal AWS "*"']);
+
+    const trust = role([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['Queue', 'Arn'] } }]);
+    (trust.Resources.Role?.Properties?.AssumeRolePolicyDocument as { Statement: unknown[] }).Statement.push({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' });
+    expect(problems(trust)).toEqual(['Principal AWS "*"']);
+
+    const unknown: Template = { Resources: { K: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*', Principal: '*' }] } } } } };
+    expect(problems(unknown)).toEqual(['policy document not checked by this test: add its resource type']);
+    expect(problems({ Resources: { U: { Type: 'AWS::IAM::User' } } })[0]).toMatch(/no IAM resource but roles/);
+  });
+});
+
+describe('the packaged stack (osls package --stage dev)', () => {
+  let dir: string;
+  let template: Template & { Outputs: Record<string, { Value: unknown }> };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'audit-iam-'));
+    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'dev', '--package', dir], {
+      cwd: ROOT,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as typeof template;
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('grants nothing wider than named resources, in any statement of any policy', () => {
+    const report = checkTemplate(template);
+    expect(report.findings).toEqual([]);
+    // 3 roles × (trust policy + their statements) and the two Lambda permissions: the walk saw them.
+    expect(report.checked).toBeGreaterThanOrEqual(20);
+  });
+
+  it('has one role per function and none from the framework (no custom resource, no shared default role)', () => {
+    const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id);
+    expect(roles.sort()).toEqual(['IngestRole', 'NotifyRole', 'SweepRole']);
+    expect(Object.values(template.Resources).filter((r) => r.Type.startsWith('Custom::'))).toEqual([]);
+    expect(existsSync(join(dir, 'custom-resources.zip'))).toBe(false);
+  });
+
+  it('lets S3 invoke ingest for the logs bucket of this account only, and outputs the ARN to connect the bucket to', () => {
+    expect(template.Resources.IngestS3InvokePermission).toEqual({
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        FunctionName: { 'Fn::GetAtt': ['IngestLambdaFunction', 'Arn'] },
+        Action: 'lambda:InvokeFunction',
+        Principal: 's3.amazonaws.com',
+        SourceArn: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::logs-repo' },
+        SourceAccount: { Ref: 'AWS::AccountId' },
+      },
+    });
+    expect(template.Outputs.IngestFunctionArn?.Value).toEqual({ 'Fn::GetAtt': ['IngestLambdaFunction', 'Arn'] });
+  });
+});
