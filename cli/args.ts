@@ -32,15 +32,17 @@ export function readArgs<O extends Options>(
 export const PARSE_FLAGS = {
   format: { type: 'string' },
   timezone: { type: 'string' },
+  encoding: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** The parse flags as configuration variables, over the environment. */
-export function parseEnv(io: CliIo, values: { format?: string; timezone?: string }): NodeJS.ProcessEnv {
+export function parseEnv(io: CliIo, values: { format?: string; timezone?: string; encoding?: string }): NodeJS.ProcessEnv {
   return {
     ...io.env,
     ...(values.format !== undefined ? { INPUT_FORMAT: values.format } : {}),
     ...(values.timezone !== undefined ? { SOURCE_TIMEZONE: values.timezone } : {}),
+    ...(values.encoding !== undefined ? { SOURCE_ENCODING: values.encoding } : {}),
   };
 }
 

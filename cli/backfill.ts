@@ -9,7 +9,7 @@ import { PARSE_FLAGS, parseEnv, readArgs, usageError } from './args';
 import type { CliIo } from './audit-ingest';
 
 export const BACKFILL_USAGE = `usage: audit-ingest backfill --bucket NAME [--prefix P] [--endpoint URL] [--region R]
-                            [--format auto|fscsm|cadf] [--timezone TZ] [--dry-run]
+                            [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--dry-run]
 
 Ingests every chunk of a container that has no up-to-date summary (none, or one for another
 ETag), writing <key>.jsonl and <key>.summary.json beside it; a second run does nothing.

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { ParseOptions } from './pipeline';
 import { FORMATS } from './records';
+import { canonicalEncoding } from './stream/transcode';
 import { assertTimeZone } from './timezone';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -29,6 +30,14 @@ export const ParseConfigSchema = z.object({
       { message: 'must be an IANA time zone name such as UTC or Asia/Tokyo' },
     ),
   INPUT_FORMAT: z.enum(['auto', ...FORMATS]).default('auto'),
+  /** Character encoding of the logs, as a WHATWG label; stored in its canonical name (sjis -> shift_jis). */
+  SOURCE_ENCODING: z
+    .string()
+    .default('utf-8')
+    .refine((label) => canonicalEncoding(label) !== undefined, {
+      message: 'must be a character encoding this Node can decode, such as utf-8, shift_jis, euc-jp, gb18030, big5, windows-1252 or utf-16le',
+    })
+    .transform((label) => canonicalEncoding(label) as string),
   MAX_LINE_BYTES: positiveInt(1024 * 1024),
   MAX_DECOMPRESSED_BYTES: positiveInt(8 * 1024 ** 3),
 });
@@ -91,6 +100,7 @@ export function parseOptionsFrom(config: ParseConfig): ParseOptions {
     timeZone: config.SOURCE_TIMEZONE,
     maxLineBytes: config.MAX_LINE_BYTES,
     maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES,
+    sourceEncoding: config.SOURCE_ENCODING,
   };
 }
 

@@ -8,6 +8,7 @@ import { createFscsmParser, type LineParser } from './formats/fscsm';
 import type { Counts, ErrorRecord, Format, OutputRecord } from './records';
 import { decode, InflateError, type Compression } from './stream/inflate';
 import { splitJsonValues, type JsonValueItem } from './stream/json-values';
+import { toUtf8 } from './stream/transcode';
 import { splitLines, type Line } from './stream/lines';
 
 export interface ParseOptions {
@@ -16,6 +17,8 @@ export interface ParseOptions {
   /** Longest line kept, in bytes; for CADF documents and arrays also the longest event. */
   maxLineBytes: number;
   maxDecompressedBytes: number;
+  /** Character encoding of the source (a WHATWG label); transcoded to UTF-8 unless UTF-8 (the default). */
+  sourceEncoding?: string;
 }
 
 export const DEFAULT_PARSE_OPTIONS: ParseOptions = {
@@ -65,7 +68,7 @@ export async function parseObject(
   options: ParseOptions,
   control: StreamControl = {},
 ): Promise<ParsedObject> {
-  const decoded = await decode(source, { maxDecompressedBytes: options.maxDecompressedBytes, sniffBytes: SNIFF_BYTES });
+  const decoded = toUtf8(await decode(source, { maxDecompressedBytes: options.maxDecompressedBytes, sniffBytes: SNIFF_BYTES }), options.sourceEncoding);
   const resume = control.resume;
   // A resumed run starts mid-object: its first bytes say nothing about the format.
   const { format, detected } = resume ? { format: resume.format, detected: false } : chooseFormat(options.format, decoded.head);

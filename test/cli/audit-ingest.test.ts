@@ -57,6 +57,18 @@ describe('audit-ingest parse', () => {
     expect(first).toMatchObject({ timestamp: '2015-06-29T05:35:30.902Z', localTime: '2015-06-29T14:35:30.902' });
   });
 
+  it('reads legacy encodings with --encoding (or SOURCE_ENCODING) and writes UTF-8', async () => {
+    const fixture = 'test/fixtures/fscsm/shift_jis.log';
+    const res = await run(['parse', '--encoding', 'shift_jis', fixture]);
+    expect(res.code).toBe(0);
+    const first = OutputRecordSchema.parse(JSON.parse(res.stdout.split('\n')[0] ?? ''));
+    expect(first).toMatchObject({ line: 1, actor: '監査_管理者', resourceIds: ['山田太郎'] });
+    expect((await run(['parse', fixture], { SOURCE_ENCODING: 'sjis' })).stdout).toBe(res.stdout);
+    const bad = await run(['parse', '--encoding', 'klingon', fixture]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/SOURCE_ENCODING: must be a character encoding/);
+  });
+
   it('exits 0 for a file of bad lines: they are error records, not failures', async () => {
     const input = join(tmp(), 'bad.log');
     writeFileSync(input, 'garbage\n\u0000\u0001binary\n');

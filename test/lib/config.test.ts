@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, IngestConfigSchema, ParseConfigSchema, loadConfig } from '../../lib/config';
+import { ConfigError, IngestConfigSchema, ParseConfigSchema, loadConfig, parseOptionsFrom } from '../../lib/config';
 
 describe('loadConfig', () => {
   it('applies defaults for an empty environment', () => {
@@ -8,7 +8,23 @@ describe('loadConfig', () => {
       INPUT_FORMAT: 'auto',
       MAX_LINE_BYTES: 1048576,
       MAX_DECOMPRESSED_BYTES: 8 * 1024 ** 3,
+      SOURCE_ENCODING: 'utf-8',
     });
+  });
+
+  it('keeps SOURCE_ENCODING in its canonical name and hands it to the parser', () => {
+    expect(loadConfig(ParseConfigSchema, { SOURCE_ENCODING: 'sjis' }).SOURCE_ENCODING).toBe('shift_jis');
+    expect(loadConfig(ParseConfigSchema, { SOURCE_ENCODING: 'Shift_JIS' }).SOURCE_ENCODING).toBe('shift_jis');
+    expect(loadConfig(ParseConfigSchema, { SOURCE_ENCODING: 'UTF8' }).SOURCE_ENCODING).toBe('utf-8');
+    expect(loadConfig(ParseConfigSchema, { SOURCE_ENCODING: 'latin1' }).SOURCE_ENCODING).toBe('windows-1252');
+    expect(parseOptionsFrom(loadConfig(ParseConfigSchema, { SOURCE_ENCODING: 'euc-jp' })).sourceEncoding).toBe('euc-jp');
+  });
+
+  it.each(['klingon', 'iso-2022-kr', 'x-user-defined'])('refuses SOURCE_ENCODING=%s, naming the variable', (label) => {
+    // iso-2022-kr is a label of the "replacement" encoding, which would turn every byte into U+FFFD.
+    expect(() => loadConfig(ParseConfigSchema, { SOURCE_ENCODING: label })).toThrow(
+      /invalid configuration: SOURCE_ENCODING: must be a character encoding this Node can decode, such as utf-8, shift_jis/,
+    );
   });
 
   it('treats empty strings (unset serverless params) as absent', () => {
