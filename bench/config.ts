@@ -4,6 +4,7 @@
 //   BENCH_RUNS=N                  repetitions per measurement (default: 5 / 3 / 1 by size)
 //   BENCH_PORT=21xxx              s3rver port (default 21569)
 
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -75,3 +76,14 @@ export function gzipPath(spec: ChunkSpec): string {
 
 export const MEGABYTE = MB;
 export const MEBIBYTE = 1024 * 1024;
+
+/**
+ * The ingest function's NODE_OPTIONS (serverless.yml custom.ingestNodeOptions): the ingest
+ * child runs with the same V8 heap settings as the deployed function.
+ */
+export function ingestNodeOptions(): string[] {
+  const yml = readFileSync(join(ROOT, 'serverless.yml'), 'utf8');
+  const line = /^\s*ingestNodeOptions:\s*(.+)$/m.exec(yml);
+  if (!line?.[1]) throw new Error('serverless.yml has no custom.ingestNodeOptions');
+  return line[1].trim().split(/\s+/);
+}

@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { buildAll, type Bundles } from './bundle';
-import { benchPort, BUILD_DIR, DOC_PATH, MEGABYTE, RESULTS_PATH, ROOT, RULEBASES, runsFor, selectedSizes } from './config';
+import { benchPort, BUILD_DIR, DOC_PATH, ingestNodeOptions, MEGABYTE, RESULTS_PATH, ROOT, RULEBASES, runsFor, selectedSizes } from './config';
 import { ensureGzipChunk, ensurePlainChunk } from './generate';
 import type { ChildResult } from './ingest-child';
 import { checkOutput, ensureLognormalizer, lognormCommand, parseSummary } from './lognorm';
@@ -125,7 +125,7 @@ async function measureIngest(chunks: ChunkInfo[], bundles: Bundles): Promise<Ing
       for (let i = 0; i < runs; i += 1) {
         for (const mode of ['ingest', 'copy'] as const) {
           log(`ingest-path ${chunk.label} ${mode} run ${i + 1}/${runs}`);
-          const res = await runOnce({ command: process.execPath, args: [bundles.ingestChild, mode, store.endpoint, store.bucket, key], cwd: BUILD_DIR });
+          const res = await runOnce({ command: process.execPath, args: [...ingestNodeOptions(), bundles.ingestChild, mode, store.endpoint, store.bucket, key], cwd: BUILD_DIR });
           const child = JSON.parse(res.stderr.trim().split('\n').pop() ?? '{}') as ChildResult;
           if (mode === 'ingest' && (child.counts?.parsed !== chunk.lines || child.counts.failedOperations !== chunk.failed)) {
             fail(`ingest on ${chunk.label}: counts ${JSON.stringify(child.counts)}, expected ${chunk.lines} lines, ${chunk.failed} failed`);

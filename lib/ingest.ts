@@ -6,8 +6,8 @@ import { FailureBatcher, type NotifyPayload } from './notify-payload';
 import { outputKeysFor, RECORDS_SUFFIX } from './keys';
 import type { Continuation } from './continuation';
 import type { Logger } from './log';
-import { parseObject, toJsonLines, type ParseOptions } from './pipeline';
-import { SCHEMA_VERSION, type Counts, type OutputRecord, type Summary } from './records';
+import { parseObject, type OutputBatch, type ParseOptions } from './pipeline';
+import { SCHEMA_VERSION, type Counts, type Summary } from './records';
 
 export interface ObjectRef {
   bucket: string;
@@ -91,16 +91,16 @@ export async function ingestObject(
   );
 
   // Failures leave in full batches while the records stream on: no per-chunk list in memory.
-  async function* tapFailures(batches: AsyncIterable<OutputRecord[]>): AsyncGenerator<OutputRecord[]> {
+  async function* jsonTappingFailures(batches: AsyncIterable<OutputBatch>): AsyncGenerator<Buffer> {
     for await (const batch of batches) {
-      for (const rec of batch) {
+      for (const rec of batch.records) {
         if (rec.kind === 'entry' && rec.outcome === 'FAILED') await batcher.add(rec);
       }
-      yield batch;
+      yield batch.json;
     }
   }
 
-  await deps.store.writeStream(ref.bucket, partKey, toJsonLines(tapFailures(parsed.batches)), 'application/x-ndjson');
+  await deps.store.writeStream(ref.bucket, partKey, jsonTappingFailures(parsed.batches), 'application/x-ndjson');
   await batcher.flush();
 
   const counts = continuing ? addCounts(continuing.counts, parsed.counts) : { ...parsed.counts };

@@ -2,11 +2,11 @@
 
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { ObjectRef, ObjectStore, OpenedObject } from '../../lib/ingest';
 import { ObjectMissingError } from '../../lib/ingest';
 import type { StoreConfig } from '../../lib/config';
 import type { ContainerReader } from '../../lib/sweep';
+import { uploadStream } from './s3-upload';
 
 export interface S3ClientSettings {
   endpoint?: string;
@@ -76,16 +76,8 @@ export function s3ObjectStore(client: S3Client): ObjectStore {
     },
 
     async writeStream(bucket, key, body, contentType): Promise<void> {
-      // lib-storage aborts the multipart upload on failure (leavePartsOnError: false), so a
-      // failed run leaves no partial object behind.
-      const upload = new Upload({
-        client,
-        params: { Bucket: bucket, Key: key, Body: Readable.from(body), ContentType: contentType },
-        partSize: PART_SIZE,
-        queueSize: QUEUE_SIZE,
-        leavePartsOnError: false,
-      });
-      await upload.done();
+      // A failed upload is aborted: no partial object is left behind.
+      await uploadStream(client, { Bucket: bucket, Key: key, ContentType: contentType }, body, { partSize: PART_SIZE, queueSize: QUEUE_SIZE });
     },
 
     async writeJson(bucket, key, value): Promise<void> {

@@ -16,6 +16,27 @@ export interface Line {
   oversizedBytes?: number;
 }
 
+/**
+ * Complete lines of one input chunk, not yet decoded: a consumer that reads bytes (the FSCSM
+ * fast path) takes them from here, anything else decodes each with `decodeSpan`.
+ * Only lines within maxLineBytes are ever in a region.
+ */
+export interface LineRegion {
+  bytes: Buffer;
+  /** Where the first line starts (after a BOM on line 1). */
+  start: number;
+  /** Where each line ends: its LF, or for the last one the region's end. A CR before it is still included. */
+  ends: number[];
+  /** Number of the region's first line. */
+  firstNo: number;
+}
+
+export type LineItem = Line | LineRegion;
+
+export function isRegion(item: LineItem): item is LineRegion {
+  return 'ends' in item;
+}
+
 export interface SplitOptions {
   /** Longest line kept, in bytes (without line ending). Longer lines become error records. */
   maxLineBytes: number;
@@ -31,10 +52,23 @@ const LF = 0x0a;
 const CR = 13;
 const REPLACEMENT = '\uFFFD';
 
-export async function* splitLines(
-  source: AsyncIterable<Uint8Array>,
-  options: SplitOptions,
-): AsyncGenerator<Line[]> {
+/** Splits into numbered, decoded lines: one batch per input chunk. */
+export async function* splitLines(source: AsyncIterable<Uint8Array>, options: SplitOptions): AsyncGenerator<Line[]> {
+  for await (const items of splitLineItems(source, options)) {
+    const out: Line[] = [];
+    for (const item of items) {
+      if (isRegion(item)) decodeRegion(item, out);
+      else out.push(item);
+    }
+    yield out;
+  }
+}
+
+/**
+ * Splits into lines, handing the complete lines of each chunk as one undecoded LineRegion
+ * (no string or object per line) and the rest (lines across chunks, overlong lines) as Lines.
+ */
+export async function* splitLineItems(source: AsyncIterable<Uint8Array>, options: SplitOptions): AsyncGenerator<LineItem[]> {
   const max = options.maxLineBytes;
   const headBytes = Math.min(options.oversizedHeadBytes ?? 4096, max);
   let lineNo = options.firstLineNo ?? 0;
@@ -47,7 +81,7 @@ export async function* splitLines(
   // (a CR there belongs to a CRLF ending when the LF comes in the next chunk).
   let skipping: { head: Buffer; length: number; last: number | undefined } | undefined;
 
-  const lineFromBytes = (bytes: Buffer, out: Line[]): void => {
+  const lineFromBytes = (bytes: Buffer, out: LineItem[]): void => {
     lineNo += 1;
     let end = bytes.length;
     if (end > 0 && bytes[end - 1] === CR) end -= 1;
@@ -60,7 +94,7 @@ export async function* splitLines(
 
   for await (const input of source) {
     const chunk = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-    const out: Line[] = [];
+    const out: LineItem[] = [];
     let start = 0;
     let nl = chunk.indexOf(LF);
 
@@ -87,8 +121,10 @@ export async function* splitLines(
     if (nl !== -1) {
       const lastNl = chunk.lastIndexOf(LF);
       if (lastNl - start <= max) {
-        // Fast path: no line here can be overlong, so decode the region once and split the string.
-        lineNo = decodeRegion(chunk, start, lastNl, lineNo, out);
+        // Fast path: no line here can be overlong; hand the lines over as one region.
+        const region = lineRegion(chunk, start, lastNl, lineNo);
+        out.push(region);
+        lineNo += region.ends.length;
       } else {
         while (nl !== -1) {
           lineFromBytes(chunk.subarray(start, nl), out);
@@ -124,58 +160,71 @@ export async function* splitLines(
         carryLen += rest.length;
       }
     }
-    if (out.length > 0) yield stripBom(out);
+    if (out.length > 0) yield out;
   }
 
   // A last line without a trailing newline is still a line.
-  const out: Line[] = [];
+  const out: LineItem[] = [];
   if (skipping) {
     lineNo += 1;
     out.push(oversized(lineNo, skipping.head, skipping.last === CR ? skipping.length - 1 : skipping.length));
   } else if (carryLen > 0) {
     lineFromBytes(Buffer.concat(carry, carryLen), out);
   }
-  if (out.length > 0) yield stripBom(out);
+  if (out.length > 0) yield out;
 }
 
-/** A UTF-8 BOM at the start of the object is an encoding marker, not content. */
-function stripBom(batch: Line[]): Line[] {
-  const head = batch[0];
-  if (head?.no === 1 && head.text.charCodeAt(0) === 0xfeff) head.text = head.text.slice(1);
-  return batch;
+/** A UTF-8 BOM at the start of the object is an encoding marker, not content (its bytes stay in evidence). */
+function withoutBom(no: number, text: string): string {
+  return no === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Decodes the complete lines in chunk[start, end) into `out`; returns the last line number. */
-function decodeRegion(chunk: Buffer, start: number, end: number, lineNo: number, out: Line[]): number {
-  const text = chunk.toString('utf8', start, end);
+/** The complete lines in chunk[start, end], `end` being the last LF. */
+function lineRegion(chunk: Buffer, start: number, end: number, lineNo: number): LineRegion {
+  const ends: number[] = [];
+  for (let nl = chunk.indexOf(LF, start); nl !== -1 && nl <= end; nl = chunk.indexOf(LF, nl + 1)) ends.push(nl);
+  return { bytes: chunk, start, ends, firstNo: lineNo + 1 };
+}
+
+/** Decodes every line of a region into `out`. */
+function decodeRegion(region: LineRegion, out: Line[]): void {
+  const { bytes, ends } = region;
+  const text = bytes.toString('utf8', region.start, ends[ends.length - 1]);
   if (text.includes(REPLACEMENT)) {
-    // Rare: re-walk by bytes so each bad line keeps its exact bytes as evidence.
-    let s = start;
-    while (s <= end) {
-      let nl = chunk.indexOf(LF, s);
-      if (nl === -1 || nl > end) nl = end;
-      let e = nl;
-      if (e > s && chunk[e - 1] === CR) e -= 1;
-      out.push(decodeLine(++lineNo, chunk.subarray(s, e)));
-      s = nl + 1;
+    // Rare: decode line by line so each bad line keeps its exact bytes as evidence.
+    let s = region.start;
+    for (let i = 0; i < ends.length; i += 1) {
+      out.push(decodeSpan(region.firstNo + i, bytes, s, withoutCr(bytes, s, ends[i]!)));
+      s = ends[i]! + 1;
     }
-    return lineNo;
+    return;
   }
-  const parts = text.split('\n');
-  for (const raw of parts) {
+  // One decode for the whole region, then a split: cheaper than a decode per line.
+  let no = region.firstNo;
+  for (const raw of text.split('\n')) {
     const t = raw.length > 0 && raw.charCodeAt(raw.length - 1) === CR ? raw.slice(0, -1) : raw;
-    out.push({ no: ++lineNo, text: t });
+    out.push({ no, text: withoutBom(no, t) });
+    no += 1;
   }
-  return lineNo;
+}
+
+/** Where the line in bytes[start, end) ends once a CR of a CRLF ending is taken off. */
+export function withoutCr(bytes: Buffer, start: number, end: number): number {
+  return end > start && bytes[end - 1] === CR ? end - 1 : end;
+}
+
+/** Decodes the line in bytes[start, end) (its line ending already excluded). */
+export function decodeSpan(no: number, bytes: Buffer, start: number, end: number): Line {
+  const text = withoutBom(no, bytes.toString('utf8', start, end));
+  // U+FFFD may legitimately be in the source; only a failed strict check proves bad bytes.
+  if (text.includes(REPLACEMENT) && !isUtf8(bytes.subarray(start, end))) {
+    return { no, text, invalidUtf8: Buffer.from(bytes.subarray(start, end)) };
+  }
+  return { no, text };
 }
 
 function decodeLine(no: number, bytes: Buffer): Line {
-  const text = bytes.toString('utf8');
-  // U+FFFD may legitimately be in the source; only a failed strict check proves bad bytes.
-  if (text.includes(REPLACEMENT) && !isUtf8(bytes)) {
-    return { no, text, invalidUtf8: Buffer.from(bytes) };
-  }
-  return { no, text };
+  return decodeSpan(no, bytes, 0, bytes.length);
 }
 
 function oversized(no: number, head: Buffer, length: number): Line {
@@ -186,6 +235,6 @@ function oversized(no: number, head: Buffer, length: number): Line {
   const lead = head[start] ?? 0;
   const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
   const text = head.subarray(0, start >= 0 && start + need > head.length ? start : head.length).toString('utf8');
-  return { no, text, oversizedBytes: length };
+  return { no, text: withoutBom(no, text), oversizedBytes: length };
 }
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { chunks, expectConsistent, run, type Run } from '../support/pipeline-run';
-import { DEFAULT_PARSE_OPTIONS, parseObject, toJsonLines } from '../../lib/pipeline';
+import { chunks, expectConsistent, jsonOfRun, run, type Run } from '../support/pipeline-run';
+import { DEFAULT_PARSE_OPTIONS, parseObject } from '../../lib/pipeline';
 import { OutputRecordSchema, type EntryRecord, type ErrorRecord, type OutputRecord } from '../../lib/records';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/cadf/${name}`, import.meta.url));
@@ -290,7 +290,7 @@ describe('parseObject: CADF limits and damage', () => {
     let total = 0;
     for await (const batch of parsed.batches) {
       if (readAtFirstBatch === -1) readAtFirstBatch = handedOut;
-      total += batch.length;
+      total += batch.records.length;
     }
     expect(total).toBe(4000);
     expect(readAtFirstBatch).toBeLessThan(data.length / 10);
@@ -313,9 +313,7 @@ describe('parseObject: CADF limits and damage', () => {
 
   it('writes CADF records as JSON Lines that parse back to the same records', async () => {
     const parsed = await parseObject(chunks(fixture('keystone-events-array.json'), 100), DEFAULT_PARSE_OPTIONS);
-    const out: Buffer[] = [];
-    for await (const buf of toJsonLines(parsed.batches)) out.push(buf);
-    const lines = Buffer.concat(out).toString('utf8').trimEnd().split('\n');
+    const lines = (await jsonOfRun(parsed)).trimEnd().split('\n');
     const expected = (await run(fixture('keystone-events-array.json'))).records;
     expect(lines.map((l) => OutputRecordSchema.parse(JSON.parse(l)))).toStrictEqual(expected);
   });

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { chunks, expectConsistent, run, type Run } from '../support/pipeline-run';
-import { DEFAULT_PARSE_OPTIONS, parseObject, toJsonLines } from '../../lib/pipeline';
+import { chunks, jsonOfRun, expectConsistent, run, type Run } from '../support/pipeline-run';
+import { DEFAULT_PARSE_OPTIONS, parseObject } from '../../lib/pipeline';
+import { createFscsmParser } from '../../lib/formats/fscsm';
 import { countsReconcile, OutputRecordSchema, type EntryRecord, type OutputRecord } from '../../lib/records';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/fscsm/${name}`, import.meta.url));
@@ -207,13 +208,11 @@ describe('parseObject: format detection', () => {
   });
 });
 
-describe('toJsonLines', () => {
-  it('writes one JSON object per line that parses back to the same records', async () => {
+describe('JSON Lines output', () => {
+  it('writes one JSON object per line, the same whatever the chunk size', async () => {
     const expected = (await run(fixture('crlf-bom.log'))).records;
     const parsed = await parseObject(chunks(fixture('crlf-bom.log'), 16), DEFAULT_PARSE_OPTIONS);
-    const out: Buffer[] = [];
-    for await (const buf of toJsonLines(parsed.batches)) out.push(buf);
-    const text = Buffer.concat(out).toString('utf8');
+    const text = await jsonOfRun(parsed);
     expect(text.endsWith('\n')).toBe(true);
     const lines = text.slice(0, -1).split('\n');
     expect(lines).toHaveLength(expected.length);
@@ -225,9 +224,7 @@ describe('toJsonLines', () => {
   it('keeps each record on one line even when the log line holds CR, U+2028 or NEL', async () => {
     const odd = ['2015/06/29 14:35:30.902\top\tcreate user:a\rb\tSUCCESS', 'x\u2028y', 'z\u0085w', 'quote " and \\'];
     const parsed = await parseObject(chunks(Buffer.from(odd.join('\n') + '\n')), DEFAULT_PARSE_OPTIONS);
-    const out: Buffer[] = [];
-    for await (const buf of toJsonLines(parsed.batches)) out.push(buf);
-    const lines = Buffer.concat(out).toString('utf8').split('\n');
+    const lines = (await jsonOfRun(parsed)).split('\n');
     expect(lines).toHaveLength(odd.length + 1);
     expect(lines[odd.length]).toBe('');
     const back = lines.slice(0, -1).map((l) => OutputRecordSchema.parse(JSON.parse(l)));
@@ -236,29 +233,61 @@ describe('toJsonLines', () => {
 
   it('writes nothing for an input with only blank lines', async () => {
     const parsed = await parseObject(chunks(Buffer.from('\n\n  \n')), DEFAULT_PARSE_OPTIONS);
-    const out: Buffer[] = [];
-    for await (const buf of toJsonLines(parsed.batches)) out.push(buf);
-    expect(out).toEqual([]);
+    expect(await jsonOfRun(parsed)).toBe('');
     expect(parsed.counts).toEqual({ totalLines: 3, blankLines: 3, parsed: 0, errors: 0, failedOperations: 0, pendingOperations: 0 });
   });
 });
 
-describe('toJsonLines: the hand-written FSCSM serialiser', () => {
-  it('writes exactly what JSON.stringify writes, for any actor and IDs (quotes, escapes, controls, surrogates)', async () => {
+describe('JSON Lines output: both FSCSM writers match JSON.stringify of the general parser', () => {
+  const general = (line: string, timeZone = 'UTC') => JSON.stringify(createFscsmParser({ timeZone })(1, line)) + '\n';
+  const output = async (line: string, timeZone = 'UTC') =>
+    jsonOfRun(await parseObject(chunks(Buffer.from(line + '\n')), { ...DEFAULT_PARSE_OPTIONS, format: 'fscsm', timeZone }));
+
+  it('hand-written serialiser: any actor and IDs (quotes, escapes, controls, surrogates)', async () => {
     const { default: fc } = await import('fast-check');
     const field = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).map((s) => s.replace(/[\t\n\r ,:]/g, 'x'));
     await fc.assert(
-      fc.asyncProperty(field, field, field, fc.constantFrom('user', 'keypair', 'request'), async (actor, id1, id2, type) => {
+      fc.asyncProperty(field, field, field, fc.constantFrom('user', 'keypair', 'request'), fc.constantFrom('FAILED', 'SUCCESS'), async (actor, id1, id2, type, outcome) => {
         const id = type === 'keypair' ? `${id1}_${id2}` : type === 'request' ? `${id1},${id2}` : id1;
-        const line = `2015/06/29 14:35:30.902\t${actor}\tdelete ${type}:${id}\tFAILED\n`;
-        const r = await run(Buffer.from(line));
-        const expected = r.records.map((x) => JSON.stringify(x) + '\n').join('');
-        const parsed = await parseObject(chunks(Buffer.from(line)), DEFAULT_PARSE_OPTIONS);
-        let got = '';
-        for await (const b of toJsonLines(parsed.batches)) got += b.toString('utf8');
-        expect(got).toBe(expected);
+        const line = `2015/06/29 14:35:30.902\t${actor}\tdelete ${type}:${id}\t${outcome}`;
+        expect(await output(line)).toBe(general(line));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('byte fast path: canonical and near-canonical ASCII lines, in UTC and in zones with DST and odd offsets', async () => {
+    const { default: fc } = await import('fast-check');
+    const two = (n: number) => String(n).padStart(2, '0');
+    const time = fc
+      .record({
+        y: fc.integer({ min: 0, max: 9999 }),
+        mo: fc.integer({ min: 0, max: 13 }),
+        d: fc.integer({ min: 0, max: 32 }),
+        h: fc.integer({ min: 0, max: 24 }),
+        mi: fc.integer({ min: 0, max: 60 }),
+        s: fc.integer({ min: 0, max: 60 }),
+        ms: fc.integer({ min: 0, max: 999 }),
+      })
+      .map(({ y, mo, d, h, mi, s, ms }) => `${String(y).padStart(4, '0')}/${two(mo)}/${two(d)} ${two(h)}:${two(mi)}:${two(s)}.${String(ms).padStart(3, '0')}`);
+    const recent = fc.date({ min: new Date('1890-01-01T00:00:00Z'), max: new Date('2040-12-31T23:59:59Z'), noInvalidDate: true }).map((dt) =>
+      dt.toISOString().slice(0, 23).replace('T', ' ').replace(/-/g, '/'),
+    );
+    const ascii = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 0, maxLength: 10 });
+    const word = fc.constantFrom('create', 'delete', 'modify', 'start', 'Create', 'remove', 'stop', 'restore');
+    const type = fc.constantFrom('user', 'org', 'keypair', 'request', 'snapshot', 'accountingcode', 'User', 'thing', '');
+    const operation = fc
+      .tuple(word, fc.constantFrom(' ', '  ', '', '\t'), type, fc.constantFrom(':', ': ', ' : ', '::', ''), ascii)
+      .map(([a, sp, t, colon, id]) => `${a}${t === '' ? '' : sp + t}${colon}${id}`);
+    const line = fc
+      .tuple(fc.oneof(recent, time), fc.constantFrom('\t', ' ', '\t\t'), ascii, operation, fc.constantFrom('SUCCESS', 'FAILED', 'success', 'SUCCESS ', 'OK'))
+      .map(([t, sep, actor, op, outcome]) => `${t}${sep}${actor}\t${op}\t${outcome}`);
+    const zone = fc.constantFrom('UTC', 'Europe/Paris', 'America/St_Johns', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Europe/Amsterdam', 'America/New_York');
+    await fc.assert(
+      fc.asyncProperty(line, zone, async (l, z) => {
+        expect(await output(l, z)).toBe(general(l, z));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -3,6 +3,7 @@
 
 import { expect } from 'vitest';
 import { DEFAULT_PARSE_OPTIONS, parseObject, type ParseOptions, type ParsedObject } from '../../lib/pipeline';
+import { serialize } from '../../lib/json-lines';
 import { countsReconcile, OutputRecordSchema, type OutputRecord } from '../../lib/records';
 
 export async function* chunks(data: Buffer, size = 64 * 1024): AsyncGenerator<Uint8Array> {
@@ -24,11 +25,41 @@ export async function run(data: Buffer | AsyncIterable<Uint8Array>, options: Par
   const records: OutputRecord[] = [];
   let batches = 0;
   for await (const batch of parsed.batches) {
-    expect(batch.length).toBeGreaterThan(0);
+    expect(batch.json.length).toBeGreaterThan(0);
     batches += 1;
-    records.push(...batch);
+    const written = recordsOfJson(batch.json);
+    // The records kept as objects are written ones, in order, and include every error and
+    // every entry that is not SUCCESS (what notify acts on).
+    const lines = batch.json.toString('utf8').split('\n');
+    let j = 0;
+    for (const rec of batch.records) {
+      const text = serialize(rec);
+      while (j < lines.length && lines[j] !== text) j += 1;
+      expect(j, `record of line ${rec.line} is written`).toBeLessThan(lines.length);
+      j += 1;
+    }
+    const notable = (rs: OutputRecord[]) => rs.filter((r) => r.kind === 'error' || r.outcome !== 'SUCCESS').length;
+    expect(notable(batch.records)).toBe(notable(written));
+    records.push(...written);
   }
   return { parsed, records, batches };
+}
+
+/** Parses JSON Lines back: every line one record, the buffer ending in a newline. */
+export function recordsOfJson(json: Buffer): OutputRecord[] {
+  const text = json.toString('utf8');
+  expect(text.endsWith('\n')).toBe(true);
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => JSON.parse(line) as OutputRecord);
+}
+
+/** The whole JSON Lines output of a parse. */
+export async function jsonOfRun(parsed: ParsedObject): Promise<string> {
+  let text = '';
+  for await (const batch of parsed.batches) text += batch.json.toString('utf8');
+  return text;
 }
 
 /** Counts reconcile with the records, lines never go back, records fit the schema. */
