@@ -1,6 +1,6 @@
 // Child process: one pass of the product's ingest path against an S3 endpoint, or the
 // plain copy it is compared with, alone in its process so that its peak RSS is its own.
-//   node ingest-child.cjs ingest|copy ENDPOINT BUCKET KEY
+//   node ingest-child.cjs ingest|ingest-gzip|copy ENDPOINT BUCKET KEY
 // prints one JSON line on stderr: {mode, seconds, maxRssKiB, counts?, outputBytes}
 //
 // "ingest" is what the Lambda handler runs per object: ingestObject (lib/ingest.ts), through
@@ -26,8 +26,11 @@ const QUEUE_SIZE = 2;
 /** s3rver's fixed keys (see scripts/local-stack.ts). */
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
+/** ingest-gzip: the same path with OUTPUT_COMPRESSION=gzip (records as <key>.jsonl.gz). */
+export type IngestMode = 'ingest' | 'ingest-gzip' | 'copy';
+
 export interface ChildResult {
-  mode: 'ingest' | 'copy';
+  mode: IngestMode;
   seconds: number;
   /** process.resourceUsage().maxRSS: the peak of this whole process, in KiB. */
   maxRssKiB: number;
@@ -37,13 +40,13 @@ export interface ChildResult {
   outputBytes: number;
 }
 
-async function main(mode: string, endpoint: string, bucket: string, key: string): Promise<ChildResult> {
+async function main(mode: IngestMode, endpoint: string, bucket: string, key: string): Promise<ChildResult> {
   const client = createS3Client({ endpoint, forcePathStyle: true, credentials: CREDENTIALS });
   const started = performance.now();
   let counts: Counts | undefined;
   let notifyBatches: number | undefined;
   let outputKey: string;
-  if (mode === 'ingest') {
+  if (mode === 'ingest' || mode === 'ingest-gzip') {
     const result = await ingestWhole(
       { bucket, key },
       {
@@ -52,7 +55,7 @@ async function main(mode: string, endpoint: string, bucket: string, key: string)
         sendFailures: () => Promise.resolve(),
         log: createLogger({ bench: 'ingest' }, { level: 'warn', write: (line) => process.stderr.write(line + '\n') }),
       },
-      { ...DEFAULT_PARSE_OPTIONS, maxPayloadBytes: 240_000 },
+      { ...DEFAULT_PARSE_OPTIONS, maxPayloadBytes: 240_000, outputCompression: mode === 'ingest-gzip' ? 'gzip' : 'none' },
     );
     counts = result.summary.counts;
     notifyBatches = result.notifyBatches;
@@ -68,7 +71,7 @@ async function main(mode: string, endpoint: string, bucket: string, key: string)
       leavePartsOnError: false,
     }).done();
   } else {
-    throw new Error(`unknown mode "${mode}" (expected ingest or copy)`);
+    throw new Error(`unknown mode "${String(mode)}" (expected ingest, ingest-gzip or copy)`);
   }
   const seconds = (performance.now() - started) / 1000;
   const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: outputKey }));
@@ -85,10 +88,10 @@ async function main(mode: string, endpoint: string, bucket: string, key: string)
 
 const [mode, endpoint, bucket, key] = process.argv.slice(2);
 if (mode === undefined || endpoint === undefined || bucket === undefined || key === undefined) {
-  process.stderr.write('usage: ingest-child ingest|copy ENDPOINT BUCKET KEY\n');
+  process.stderr.write('usage: ingest-child ingest|ingest-gzip|copy ENDPOINT BUCKET KEY\n');
   process.exit(2);
 }
-main(mode, endpoint, bucket, key).then(
+main(mode as IngestMode, endpoint, bucket, key).then(
   (result) => process.stderr.write(JSON.stringify(result) + '\n'),
   (err: unknown) => {
     process.stderr.write(`ingest-child: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

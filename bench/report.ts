@@ -56,12 +56,13 @@ export function parseTable(r: Results): string {
 
 export function ingestTable(r: Results): string {
   const rows = r.chunks.flatMap((c) => {
-    const ingest = r.ingest.find((m) => m.chunk === c.label && m.mode === 'ingest');
     const copy = r.ingest.find((m) => m.chunk === c.label && m.mode === 'copy');
-    if (!ingest || !copy) return [];
-    return [
+    return (['ingest', 'ingest-gzip'] as const).flatMap((mode) => {
+      const ingest = r.ingest.find((m) => m.chunk === c.label && m.mode === mode);
+      if (!ingest || !copy) return [];
+      return [
       [
-        c.label,
+        mode === 'ingest' ? c.label : `${c.label}, gzip output`,
         `${num(ingest.mbPerSec)} (${num(ingest.seconds, 2)} s)`,
         `${num(copy.mbPerSec)} (${num(copy.seconds, 2)} s)`,
         ratio(ingest.mbPerSec / copy.mbPerSec),
@@ -70,7 +71,8 @@ export function ingestTable(r: Results): string {
         mb(ingest.outputBytes),
         mb(copy.outputBytes),
       ],
-    ];
+      ];
+    });
   });
   return table(
     ['chunk', 'ingest MB/s', 'plain copy MB/s', 'ingest ÷ copy', 'ingest peak RSS MiB', 'copy peak RSS MiB', 'ingest uploads', 'copy uploads'],

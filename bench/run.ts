@@ -13,7 +13,9 @@ import { readFileSync } from 'node:fs';
 import { buildAll, type Bundles } from './bundle';
 import { benchPort, BUILD_DIR, DOC_PATH, ingestNodeOptions, MEGABYTE, RESULTS_PATH, ROOT, RULEBASES, runsFor, selectedSizes } from './config';
 import { ensureGzipChunk, ensurePlainChunk } from './generate';
-import type { ChildResult } from './ingest-child';
+import type { ChildResult, IngestMode } from './ingest-child';
+
+const INGEST_MODES: readonly IngestMode[] = ['ingest', 'ingest-gzip', 'copy'];
 import { checkOutput, ensureLognormalizer, lognormCommand, parseSummary } from './lognorm';
 import { median, runOnce, type CommandSpec } from './measure';
 import { packageSizes } from './package-size';
@@ -121,21 +123,21 @@ async function measureIngest(chunks: ChunkInfo[], bundles: Bundles): Promise<Ing
       await store.put(key, chunk.path);
       // Ingest runs are slower than parse runs: at most 3 even for the small chunk.
       const runs = Math.min(3, runsFor(chunk.plainBytes));
-      const results: Record<'ingest' | 'copy', ChildResult[]> = { ingest: [], copy: [] };
+      const results: Record<IngestMode, ChildResult[]> = { ingest: [], 'ingest-gzip': [], copy: [] };
       for (let i = 0; i < runs; i += 1) {
-        for (const mode of ['ingest', 'copy'] as const) {
+        for (const mode of INGEST_MODES) {
           log(`ingest-path ${chunk.label} ${mode} run ${i + 1}/${runs}`);
           const res = await runOnce({ command: process.execPath, args: [...ingestNodeOptions(), bundles.ingestChild, mode, store.endpoint, store.bucket, key], cwd: BUILD_DIR });
           const child = JSON.parse(res.stderr.trim().split('\n').pop() ?? '{}') as ChildResult;
-          if (mode === 'ingest' && (child.counts?.parsed !== chunk.lines || child.counts.failedOperations !== chunk.failed)) {
+          if (mode !== 'copy' && (child.counts?.parsed !== chunk.lines || child.counts.failedOperations !== chunk.failed)) {
             fail(`ingest on ${chunk.label}: counts ${JSON.stringify(child.counts)}, expected ${chunk.lines} lines, ${chunk.failed} failed`);
           }
           if (mode === 'copy' && child.outputBytes !== chunk.bytes) fail(`copy on ${chunk.label}: ${child.outputBytes}/${chunk.bytes} bytes`);
           results[mode].push(child);
-          await store.remove(child.outputKey, ...(mode === 'ingest' ? [`${key}.summary.json`] : []));
+          await store.remove(child.outputKey, ...(mode !== 'copy' ? [`${key}.summary.json`] : []));
         }
       }
-      for (const mode of ['ingest', 'copy'] as const) {
+      for (const mode of INGEST_MODES) {
         const all = results[mode].map((c) => c.seconds);
         const seconds = median(all);
         const last = results[mode][results[mode].length - 1];

@@ -33,16 +33,18 @@ export const PARSE_FLAGS = {
   format: { type: 'string' },
   timezone: { type: 'string' },
   encoding: { type: 'string' },
+  gzip: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** The parse flags as configuration variables, over the environment. */
-export function parseEnv(io: CliIo, values: { format?: string; timezone?: string; encoding?: string }): NodeJS.ProcessEnv {
+export function parseEnv(io: CliIo, values: { format?: string; timezone?: string; encoding?: string; gzip?: boolean }): NodeJS.ProcessEnv {
   return {
     ...io.env,
     ...(values.format !== undefined ? { INPUT_FORMAT: values.format } : {}),
     ...(values.timezone !== undefined ? { SOURCE_TIMEZONE: values.timezone } : {}),
     ...(values.encoding !== undefined ? { SOURCE_ENCODING: values.encoding } : {}),
+    ...(values.gzip ? { OUTPUT_COMPRESSION: 'gzip' } : {}),
   };
 }
 

@@ -2,14 +2,14 @@
 //   audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--out DIR] FILE...
 
 import { basename, dirname, resolve } from 'node:path';
-import { ParseConfigSchema, loadConfig, parseOptionsFrom } from '../lib/config';
+import { ParseConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom } from '../lib/config';
 import { ingestWhole } from '../lib/ingest';
 import { createLogger } from '../lib/log';
 import { PARSE_FLAGS, parseEnv, readArgs, usageError } from './args';
 import { backfill, BACKFILL_USAGE } from './backfill';
 import { fileStore } from './file-store';
 
-const USAGE = `usage: audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--max-line-bytes N] [--out DIR] FILE...
+const USAGE = `usage: audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--gzip] [--max-line-bytes N] [--out DIR] FILE...
 
 Parses audit-log chunks (plain or gzip) into JSON Lines: FSCSM audit logs, and OpenStack CADF
 audit events (keystonemiddleware, Keystone notifications) as JSON documents, arrays, JSON Lines
@@ -17,7 +17,8 @@ or fluentd lines. --format auto (the default) detects which from the first bytes
   without --out   records go to stdout, one summary per file to stderr
   --out DIR       writes DIR/<name>.jsonl and DIR/<name>.summary.json, as the function does
   --encoding E    the files' character encoding (utf-8, shift_jis, euc-jp, ...); output is UTF-8
-Options default to the environment (SOURCE_TIMEZONE, INPUT_FORMAT, SOURCE_ENCODING, MAX_LINE_BYTES).
+  --gzip          writes the records gzipped (<name>.jsonl.gz with --out)
+Options default to the environment (SOURCE_TIMEZONE, INPUT_FORMAT, SOURCE_ENCODING, OUTPUT_COMPRESSION, MAX_LINE_BYTES).
 Exit status: 0 when every file was read (bad lines are records, not failures),
 1 when a file could not be read, 2 on a usage error.`;
 
@@ -60,7 +61,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       await ingestWhole(
         { bucket: dirname(path), key: basename(path) },
         { store, log, sendFailures: () => Promise.resolve() },
-        { ...parseOptionsFrom(config), maxPayloadBytes: 256 * 1024 },
+        { ...parseOptionsFrom(config), ...outputOptionsFrom(config), maxPayloadBytes: 256 * 1024 },
       );
     } catch (err) {
       unreadable += 1;

@@ -2,7 +2,7 @@
 
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { IngestConfigSchema, loadConfig, parseOptionsFrom, type IngestConfig } from '../lib/config';
+import { IngestConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom, type IngestConfig } from '../lib/config';
 import type { IngestDeps } from '../lib/ingest';
 import { ingestEvent, type EventReport } from '../lib/ingest-event';
 import { createLogger } from '../lib/log';
@@ -53,6 +53,7 @@ export function createIngestHandler(getRuntime: () => IngestRuntime) {
           shouldStop: () =>
             remaining() < reserveMs || (config.INGEST_TIME_BUDGET_MS !== undefined && Date.now() - startedAt > config.INGEST_TIME_BUDGET_MS),
           ...parseOptionsFrom(config),
+          ...outputOptionsFrom(config),
           maxPayloadBytes: config.NOTIFY_MAX_PAYLOAD_BYTES,
           keyEncoding: config.EVENT_KEY_ENCODING,
         },

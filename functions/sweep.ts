@@ -5,7 +5,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { IngestConfigSchema, loadConfig, parseOptionsFrom } from '../lib/config';
+import { IngestConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { sweep, type SweepReport } from '../lib/sweep';
 import { runtimeFromEnv as ingestRuntime, type IngestRuntime } from './ingest';
@@ -51,6 +51,7 @@ export function createSweepHandler(getRuntime: () => SweepRuntime) {
         bucket: rt.bucket,
         ...(rt.prefix ? { prefix: rt.prefix } : {}),
         ...parseOptionsFrom(rt.config),
+        ...outputOptionsFrom(rt.config),
         maxPayloadBytes: rt.config.NOTIFY_MAX_PAYLOAD_BYTES,
         deadline: Date.now() + remaining,
         minTimeLeftMs: rt.minTimeLeftMs,

@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import type { ParseOptions } from './pipeline';
+import { OUTPUT_COMPRESSIONS, type OutputCompression } from './keys';
 import { FORMATS } from './records';
 import { canonicalEncoding } from './stream/transcode';
 import { assertTimeZone } from './timezone';
@@ -40,6 +41,8 @@ export const ParseConfigSchema = z.object({
     .transform((label) => canonicalEncoding(label) as string),
   MAX_LINE_BYTES: positiveInt(1024 * 1024),
   MAX_DECOMPRESSED_BYTES: positiveInt(8 * 1024 ** 3),
+  /** gzip writes `<key>.jsonl.gz`: about 7x fewer bytes to store and upload. */
+  OUTPUT_COMPRESSION: z.enum(OUTPUT_COMPRESSIONS).default('none'),
 });
 
 /** How to reach the object store: AWS by default, or any S3-compatible endpoint. */
@@ -102,6 +105,11 @@ export function parseOptionsFrom(config: ParseConfig): ParseOptions {
     maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES,
     sourceEncoding: config.SOURCE_ENCODING,
   };
+}
+
+/** How ingest writes its records (the same for the functions and the CLI). */
+export function outputOptionsFrom(config: ParseConfig): { outputCompression: OutputCompression } {
+  return { outputCompression: config.OUTPUT_COMPRESSION };
 }
 
 export class ConfigError extends Error {

@@ -3,10 +3,11 @@
 // The store and the notifier are ports; functions/ plugs S3 and Lambda in, tests plug fakes.
 
 import { FailureBatcher, type NotifyPayload } from './notify-payload';
-import { outputKeysFor, RECORDS_SUFFIX } from './keys';
+import { outputKeysFor, partKeyFor, type OutputCompression } from './keys';
 import type { Continuation } from './continuation';
 import type { Logger } from './log';
 import { parseObject, type OutputBatch, type ParseOptions } from './pipeline';
+import { gzipped } from './stream/deflate';
 import { SCHEMA_VERSION, type Counts, type Summary } from './records';
 
 export interface ObjectRef {
@@ -52,6 +53,8 @@ export interface IngestDeps {
 
 export interface IngestOptions extends ParseOptions {
   maxPayloadBytes: number;
+  /** 'gzip' writes the records as `<key>.jsonl.gz` (default 'none': `<key>.jsonl`). */
+  outputCompression?: OutputCompression;
   /**
    * Asked after each batch of lines: true ends this run at that line boundary, completes
    * what it wrote as a part, and returns a continuation instead of a summary.
@@ -71,10 +74,11 @@ export async function ingestObject(
 ): Promise<IngestResult> {
   const now = deps.now ?? (() => new Date());
   const started = continuing ? new Date(continuing.startedAt) : now();
-  const outputs = outputKeysFor(ref.key);
+  const compression = options.outputCompression ?? 'none';
+  const outputs = outputKeysFor(ref.key, compression);
   const part = continuing?.part ?? 1;
   // Part 1 is <key>.jsonl, as for any chunk; continued runs add <key>.part-00002.jsonl, ...
-  const partKey = part === 1 ? outputs.records : partKeyFor(ref.key, part);
+  const partKey = part === 1 ? outputs.records : partKeyFor(ref.key, part, compression);
   const opened = await deps.store.open(ref, continuing?.ref.etag ? { ifMatch: continuing.ref.etag } : undefined);
   const etag = ref.etag ?? opened.etag;
   const size = ref.size ?? opened.size;
@@ -100,7 +104,9 @@ export async function ingestObject(
     }
   }
 
-  await deps.store.writeStream(ref.bucket, partKey, jsonTappingFailures(parsed.batches), 'application/x-ndjson');
+  const json = jsonTappingFailures(parsed.batches);
+  if (compression === 'gzip') await deps.store.writeStream(ref.bucket, partKey, gzipped(json), 'application/gzip');
+  else await deps.store.writeStream(ref.bucket, partKey, json, 'application/x-ndjson');
   await batcher.flush();
 
   const counts = continuing ? addCounts(continuing.counts, parsed.counts) : { ...parsed.counts };
@@ -156,11 +162,6 @@ export async function ingestWhole(ref: ObjectRef, deps: IngestDeps, options: Ing
   const result = await ingestObject(ref, deps, { ...options, shouldStop: undefined });
   if (!result.done) throw new Error(`s3://${ref.bucket}/${ref.key}: stopped without a time budget`);
   return result;
-}
-
-/** Key of the n-th part (n >= 2) of a chunk's records; it still ends in .jsonl, so ingest skips it. */
-export function partKeyFor(sourceKey: string, n: number): string {
-  return `${sourceKey}.part-${String(n).padStart(5, '0')}${RECORDS_SUFFIX}`;
 }
 
 function addCounts(a: Counts, b: Counts): Counts {

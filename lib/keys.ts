@@ -19,6 +19,12 @@ export function keyEncodingFor(setting: 'auto' | KeyEncoding, eventSource: strin
 }
 
 export const RECORDS_SUFFIX = '.jsonl';
+export const OUTPUT_COMPRESSIONS = ['none', 'gzip'] as const;
+export type OutputCompression = (typeof OUTPUT_COMPRESSIONS)[number];
+/** `.jsonl`, or `.jsonl.gz` for gzip output. */
+export function recordsSuffix(compression: OutputCompression): string {
+  return compression === 'gzip' ? `${RECORDS_SUFFIX}.gz` : RECORDS_SUFFIX;
+}
 /** Where notify keeps its exactly-once claims, in the same container. */
 export const CLAIMS_PREFIX = '.audit-ingest/claims/';
 export const SUMMARY_SUFFIX = '.summary.json';
@@ -29,18 +35,24 @@ export interface OutputKeys {
 }
 
 /** Outputs sit beside the chunk; they are derived from the source key alone. */
-export function outputKeysFor(sourceKey: string): OutputKeys {
-  return { records: sourceKey + RECORDS_SUFFIX, summary: sourceKey + SUMMARY_SUFFIX };
+export function outputKeysFor(sourceKey: string, compression: OutputCompression = 'none'): OutputKeys {
+  return { records: sourceKey + recordsSuffix(compression), summary: sourceKey + SUMMARY_SUFFIX };
+}
+
+/** Key of the n-th part (n >= 2) of a chunk's records; it keeps the records' suffix, so ingest skips it. */
+export function partKeyFor(sourceKey: string, n: number, compression: OutputCompression = 'none'): string {
+  return `${sourceKey}.part-${String(n).padStart(5, '0')}${recordsSuffix(compression)}`;
 }
 
 /**
- * The chunk a key would be an output of (`x` for `x.jsonl`, `x.part-00002.jsonl`,
- * `x.summary.json`), or undefined when the key has no output's shape.
+ * The chunk a key would be an output of (`x` for `x.jsonl`, `x.part-00002.jsonl`, their
+ * `.gz` forms, `x.summary.json`), or undefined when the key has no output's shape.
  */
 export function outputSource(key: string): string | undefined {
   if (key.endsWith(SUMMARY_SUFFIX)) return key.slice(0, -SUMMARY_SUFFIX.length) || undefined;
-  if (!key.endsWith(RECORDS_SUFFIX)) return undefined;
-  const base = key.slice(0, -RECORDS_SUFFIX.length);
+  const suffix = OUTPUT_COMPRESSIONS.map(recordsSuffix).find((s) => key.endsWith(s));
+  if (suffix === undefined) return undefined;
+  const base = key.slice(0, -suffix.length);
   return base.replace(/\.part-\d{5}$/, '') || undefined;
 }
 

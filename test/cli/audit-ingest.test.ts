@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/audit-ingest';
 import { OutputRecordSchema, SummarySchema } from '../../lib/records';
@@ -49,6 +49,17 @@ describe('audit-ingest parse', () => {
     const summary = SummarySchema.parse(JSON.parse(readFileSync(join(dir, 'chunk 1.log.gz.summary.json'), 'utf8')));
     expect(summary.outputs.records).toBe('chunk 1.log.gz.jsonl');
     expect(readFileSync(join(dir, 'chunk 1.log.gz.jsonl'), 'utf8').trimEnd().split('\n')).toHaveLength(21);
+  });
+
+  it('writes <name>.jsonl.gz with --gzip (or OUTPUT_COMPRESSION=gzip)', async () => {
+    for (const [flags, env] of [[['--gzip'], {}], [[], { OUTPUT_COMPRESSION: 'gzip' }]] as const) {
+      const dir = tmp();
+      const res = await run(['parse', ...flags, '--out', dir, 'samples/fscsm_audit.log'], env);
+      expect(res.code).toBe(0);
+      const summary = SummarySchema.parse(JSON.parse(readFileSync(join(dir, 'fscsm_audit.log.summary.json'), 'utf8')));
+      expect(summary.outputs.records).toBe('fscsm_audit.log.jsonl.gz');
+      expect(gunzipSync(readFileSync(join(dir, 'fscsm_audit.log.jsonl.gz'))).toString().trimEnd().split('\n')).toHaveLength(21);
+    }
   });
 
   it('converts wall-clock times with --timezone', async () => {

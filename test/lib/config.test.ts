@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, IngestConfigSchema, ParseConfigSchema, loadConfig, parseOptionsFrom } from '../../lib/config';
+import { ConfigError, IngestConfigSchema, ParseConfigSchema, loadConfig, outputOptionsFrom, parseOptionsFrom } from '../../lib/config';
 
 describe('loadConfig', () => {
   it('applies defaults for an empty environment', () => {
@@ -9,7 +9,13 @@ describe('loadConfig', () => {
       MAX_LINE_BYTES: 1048576,
       MAX_DECOMPRESSED_BYTES: 8 * 1024 ** 3,
       SOURCE_ENCODING: 'utf-8',
+      OUTPUT_COMPRESSION: 'none',
     });
+  });
+
+  it('accepts OUTPUT_COMPRESSION none or gzip and refuses anything else, naming the variable', () => {
+    expect(outputOptionsFrom(loadConfig(ParseConfigSchema, { OUTPUT_COMPRESSION: 'gzip' }))).toEqual({ outputCompression: 'gzip' });
+    expect(() => loadConfig(ParseConfigSchema, { OUTPUT_COMPRESSION: 'zstd' })).toThrow(/OUTPUT_COMPRESSION/);
   });
 
   it('keeps SOURCE_ENCODING in its canonical name and hands it to the parser', () => {

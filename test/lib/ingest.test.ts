@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ingestObject, ingestWhole, ObjectMissingError, type IngestOptions } from '../../lib/ingest';
 import type { NotifyPayload } from '../../lib/notify-payload';
@@ -28,6 +29,24 @@ describe('ingestObject', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ source: { bucket: 'logs-repo', key: 'in/a.log', etag: 'etag-1' }, records: 'in/a.log.jsonl', batch: 1 });
     expect(sent[0]?.failures.map((f) => f.line)).toEqual([2, 13]);
+  });
+
+  it('with gzip output writes <key>.jsonl.gz holding exactly the plain records, and names it in summary and alerts', async () => {
+    const plain = memoryStore({ 'b/in/a.log': SAMPLE });
+    await ingestWhole({ bucket: 'b', key: 'in/a.log' }, { store: plain, log: memoryLogger(), sendFailures: () => Promise.resolve() }, OPTIONS);
+    const store = memoryStore({ 'b/in/a.log': SAMPLE });
+    const sent: NotifyPayload[] = [];
+    const { summary } = await ingestWhole(
+      { bucket: 'b', key: 'in/a.log' },
+      { store, log: memoryLogger(), sendFailures: (p) => Promise.resolve(void sent.push(p)) },
+      { ...OPTIONS, outputCompression: 'gzip' },
+    );
+    expect(store.writes).toEqual(['in/a.log.jsonl.gz', 'in/a.log.summary.json']);
+    const gz = store.objects.get('b/in/a.log.jsonl.gz') ?? Buffer.alloc(0);
+    expect(gz.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(gunzipSync(gz)).toEqual(plain.objects.get('b/in/a.log.jsonl'));
+    expect(summary.outputs.records).toBe('in/a.log.jsonl.gz');
+    expect(sent[0]?.records).toBe('in/a.log.jsonl.gz');
   });
 
   it('prefers the event ETag and size over what the read reports', async () => {

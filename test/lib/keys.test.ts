@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEventKey, keyEncodingFor, notAChunk, outputKeysFor, outputSource } from '../../lib/keys';
+import { decodeEventKey, keyEncodingFor, notAChunk, outputKeysFor, outputSource, partKeyFor } from '../../lib/keys';
 
 describe('decodeEventKey', () => {
   it.each([
@@ -39,11 +39,16 @@ describe('keyEncodingFor', () => {
 describe('outputs', () => {
   it('sits beside the chunk, derived from its key alone', () => {
     expect(outputKeysFor('a/b c.log')).toEqual({ records: 'a/b c.log.jsonl', summary: 'a/b c.log.summary.json' });
+    expect(outputKeysFor('a/b c.log', 'gzip')).toEqual({ records: 'a/b c.log.jsonl.gz', summary: 'a/b c.log.summary.json' });
+    expect(partKeyFor('a.log', 2, 'gzip')).toBe('a.log.part-00002.jsonl.gz');
   });
   it('knows which chunk an output-shaped key would belong to', () => {
     expect(outputSource('x.log.jsonl')).toBe('x.log');
     expect(outputSource('x.log.part-00002.jsonl')).toBe('x.log');
     expect(outputSource('x.log.summary.json')).toBe('x.log');
+    expect(outputSource('x.log.jsonl.gz')).toBe('x.log');
+    expect(outputSource('x.log.part-00002.jsonl.gz')).toBe('x.log');
+    expect(outputSource('x.log.gz')).toBeUndefined();
     expect(outputSource('x.log')).toBeUndefined();
     expect(outputSource('.jsonl')).toBeUndefined();
   });
