@@ -28,7 +28,7 @@ const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 const HEAD = latin1('{"line":');
 const KIND_TIMESTAMP = latin1(',"kind":"entry","timestamp":"');
-const LOCAL_TIME = latin1('","localTime":"');
+const LOCAL_TIME = latin1('Z","localTime":"');
 const ACTOR = latin1('","actor":"');
 const OUTCOME_OPERATION = latin1('],"outcome":"SUCCESS","operation":"');
 const PLATFORM_ID = latin1('","platformId":"');
@@ -130,22 +130,28 @@ export function createFscsmByteEncoder(options: { timeZone: string }): ByteLineE
     // Valid: write it. Nothing above wrote a byte.
     out.reserveLine(end - start);
     const b = out.buf;
-    let p = put(b, out.pos, HEAD, 0, HEAD.length);
-    p += b.write(String(no), p, 'latin1');
-    p = put(b, p, KIND_TIMESTAMP, 0, KIND_TIMESTAMP.length);
+    let p = putAll(b, out.pos, HEAD);
+    p = putDecimal(b, p, no);
+    p = putAll(b, p, KIND_TIMESTAMP);
+    const timestampAt = p;
     if (prefix === null) {
       p = putLocalTime(b, p, src, start);
     } else {
-      p = put(b, p, prefix, 0, prefix.length);
+      p = putAll(b, p, prefix);
       p = put(b, p, src, start + 16, start + TIME_BYTES); // ":ss.SSS"
     }
-    b[p++] = 0x5a; // Z
-    p = put(b, p, LOCAL_TIME, 0, LOCAL_TIME.length);
-    p = putLocalTime(b, p, src, start);
-    p = put(b, p, ACTOR, 0, ACTOR.length);
+    p = putAll(b, p, LOCAL_TIME);
+    if (prefix === null) {
+      // In UTC the timestamp is the local time: copy it within the output.
+      b.copyWithin(p, timestampAt, timestampAt + TIME_BYTES);
+      p += TIME_BYTES;
+    } else {
+      p = putLocalTime(b, p, src, start);
+    }
+    p = putAll(b, p, ACTOR);
     p = put(b, p, src, actorStart, actorEnd);
-    p = put(b, p, action.json, 0, action.json.length);
-    p = put(b, p, type.json, 0, type.json.length);
+    p = putAll(b, p, action.json);
+    p = putAll(b, p, type.json);
     if (type === REQUEST) {
       p = putIds(b, p, src, idStart, opEnd);
     } else {
@@ -153,15 +159,15 @@ export function createFscsmByteEncoder(options: { timeZone: string }): ByteLineE
       p = put(b, p, src, idStart, opEnd);
       b[p++] = QUOTE;
     }
-    p = put(b, p, OUTCOME_OPERATION, 0, OUTCOME_OPERATION.length);
+    p = putAll(b, p, OUTCOME_OPERATION);
     p = put(b, p, src, opStart, opEnd);
     if (underscore !== -1) {
-      p = put(b, p, PLATFORM_ID, 0, PLATFORM_ID.length);
+      p = putAll(b, p, PLATFORM_ID);
       p = put(b, p, src, idStart, underscore);
-      p = put(b, p, KEY_NAME, 0, KEY_NAME.length);
+      p = putAll(b, p, KEY_NAME);
       p = put(b, p, src, underscore + 1, opEnd);
     }
-    out.pos = put(b, p, END, 0, END.length);
+    out.pos = putAll(b, p, END);
     return true;
   };
 }
@@ -241,9 +247,26 @@ function putLocalTime(b: Buffer, p: number, src: Buffer, start: number): number 
   return q;
 }
 
-/** Copies src[s, e) to b at p; returns the position after it. Short runs by hand: cheaper than Buffer#copy's native call. */
+/** Copies a whole constant piece: TypedArray#set is a builtin memcpy, without Buffer#copy's JavaScript wrapper. */
+function putAll(b: Buffer, p: number, piece: Buffer): number {
+  b.set(piece, p);
+  return p + piece.length;
+}
+
+/** A line number in decimal, without a string per line. */
+function putDecimal(b: Buffer, p: number, n: number): number {
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits += 1;
+  for (let i = p + digits - 1, x = n; i >= p; i -= 1, x = Math.floor(x / 10)) b[i] = D0 + (x % 10);
+  return p + digits;
+}
+
+/**
+ * Copies src[s, e) to b at p; returns the position after it. Fields are short: a loop beats
+ * Buffer#copy's native call up to a few dozen bytes (profiled: _copyActual was 6% at 24).
+ */
 function put(b: Buffer, p: number, src: Buffer, s: number, e: number): number {
-  if (e - s > 24) return p + src.copy(b, p, s, e);
+  if (e - s > 64) return p + src.copy(b, p, s, e);
   for (let i = s; i < e; i += 1) b[p++] = src[i] as number;
   return p;
 }

@@ -12,7 +12,9 @@ import { createGzip } from 'node:zlib';
 const LEVEL = 1;
 
 export async function* gzipped(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const gzip = createGzip({ level: LEVEL });
+  // Output pieces of 256 KiB instead of zlib's 16 KiB: a sixteenth of the stream callbacks
+  // (profiled: zlib's JavaScript side was 13% of ingest with the default).
+  const gzip = createGzip({ level: LEVEL, chunkSize: 256 * 1024 });
   const done = pipeline(Readable.from(source), gzip);
   // Awaited below; if the consumer stops early, the premature close must not go unhandled.
   done.catch(() => undefined);

@@ -23,9 +23,9 @@ export interface Line {
  */
 export interface LineRegion {
   bytes: Buffer;
-  /** Where the first line starts (after a BOM on line 1). */
+  /** Where the first line starts. A BOM on line 1 is still there (decodeSpan drops it from the text). */
   start: number;
-  /** Where each line ends: its LF, or for the last one the region's end. A CR before it is still included. */
+  /** The LF that ends each line; each next line starts after it. A CR before it still belongs to the line ending. */
   ends: number[];
   /** Number of the region's first line. */
   firstNo: number;
