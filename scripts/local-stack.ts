@@ -15,6 +15,11 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RV
 export interface LocalStackOptions {
   s3Port?: number;
   lambdaPort?: number;
+  /**
+   * Port the functions call for the Lambda API (their LAMBDA_ENDPOINT); lambdaPort unless a
+   * proxy sits between them and serverless-offline (the fault-injection tests).
+   */
+  lambdaEndpointPort?: number;
   httpPort?: number;
   /** s3rver's data folder; created if missing. */
   dataDir?: string;
@@ -44,7 +49,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let output = '';
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'offline', 'start', '--stage', 'local'],
+    [
+      join(ROOT, 'node_modules/osls/bin/serverless.js'),
+      'offline',
+      'start',
+      '--stage',
+      'local',
+      // OFFLINE_LAMBDA_PORT (below) sets both where serverless-offline listens and where the
+      // functions invoke; with a proxy between them, the CLI option (which wins) sets the former.
+      ...(options.lambdaEndpointPort !== undefined ? ['--lambdaPort', String(lambdaPort)] : []),
+    ],
     {
       cwd: ROOT,
       // Own process group, so stop() also ends the function workers it forks.
@@ -55,7 +69,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...options.env,
         S3_LOCAL_PORT: String(s3Port),
         S3_LOCAL_DIR: dataDir,
-        OFFLINE_LAMBDA_PORT: String(lambdaPort),
+        OFFLINE_LAMBDA_PORT: String(options.lambdaEndpointPort ?? lambdaPort),
         OFFLINE_HTTP_PORT: String(httpPort),
         OFFLINE_WS_PORT: String(httpPort + 1),
         OFFLINE_ALB_PORT: String(httpPort + 3),

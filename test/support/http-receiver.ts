@@ -15,6 +15,13 @@ export interface Receiver {
   received: Received[];
   /** Answers `status` to the next `count` requests (then 200 again). */
   failNext(count: number, status?: number): void;
+  /**
+   * Answers `status` to every request whose body matches (one alert's sink is down), until
+   * the returned function is called; other requests are served as usual.
+   */
+  failWhile(match: (body: string) => boolean, status?: number): () => void;
+  /** Requests answered with an error (failNext, failWhile), in order. */
+  rejected: Received[];
   /** Leaves the next `count` requests hanging for `ms` before answering 200. */
   stallNext(count: number, ms: number): void;
   /** Stops listening (connections refused) until up() is called. */
@@ -27,27 +34,39 @@ export interface Receiver {
 export async function startReceiver(port = 0): Promise<Receiver> {
   let failing = { count: 0, status: 500 };
   let stalling = { count: 0, ms: 0 };
+  const failWhen = new Set<{ match: (body: string) => boolean; status: number }>();
   const received: Received[] = [];
+  const rejected: Received[] = [];
   const state = { attempts: 0 };
   const handler: Parameters<typeof createServer>[1] = (req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (b: Buffer) => parts.push(b));
     req.on('end', () => {
       state.attempts += 1;
-      if (failing.count > 0) {
-        failing.count -= 1;
-        res.writeHead(failing.status).end('no');
-        return;
-      }
-      const accept = () => {
-        const body = Buffer.concat(parts).toString('utf8');
+      const body = Buffer.concat(parts).toString('utf8');
+      const record = (): Received => {
         let json: unknown;
         try {
           json = JSON.parse(body);
         } catch {
           json = undefined;
         }
-        received.push({ at: Date.now(), body, json });
+        return { at: Date.now(), body, json };
+      };
+      let status: number | undefined;
+      if (failing.count > 0) {
+        failing.count -= 1;
+        status = failing.status;
+      } else {
+        status = [...failWhen].find((f) => f.match(body))?.status;
+      }
+      if (status !== undefined) {
+        rejected.push(record());
+        res.writeHead(status).end('no');
+        return;
+      }
+      const accept = () => {
+        received.push(record());
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       };
       if (stalling.count > 0) {
@@ -68,6 +87,12 @@ export async function startReceiver(port = 0): Promise<Receiver> {
     failNext(count, status = 500) {
       failing = { count, status };
     },
+    failWhile(match, status = 503) {
+      const entry = { match, status };
+      failWhen.add(entry);
+      return () => failWhen.delete(entry);
+    },
+    rejected,
     stallNext(count, ms) {
       stalling = { count, ms };
     },
