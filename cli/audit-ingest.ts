@@ -6,7 +6,7 @@ import { ParseConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom } fr
 import { ingestWhole } from '../lib/ingest';
 import { createLogger } from '../lib/log';
 import { PARSE_FLAGS, parseEnv, readArgs, usageError } from './args';
-import { backfill, BACKFILL_USAGE } from './backfill';
+import { BACKFILL_USAGE } from './backfill-usage';
 import { fileStore } from './file-store';
 
 const USAGE = `usage: audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--gzip] [--max-line-bytes N] [--out DIR] FILE...
@@ -34,7 +34,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${USAGE}\n\n${BACKFILL_USAGE}\n`);
     return command === undefined ? 2 : 0;
   }
-  if (command === 'backfill') return backfill(rest, io);
+  // Loaded on demand: only backfill needs the S3 client.
+  if (command === 'backfill') return (await import('./backfill')).backfill(rest, io);
   if (command !== 'parse') return usageError(io, `unknown command "${command}"`, USAGE);
   const args = readArgs(rest, { ...PARSE_FLAGS, 'max-line-bytes': { type: 'string' }, out: { type: 'string' } }, USAGE, io);
   if (typeof args === 'number') return args;

@@ -1,6 +1,7 @@
 // audit-ingest backfill: the sweep over a whole container from a workstation, with a
 // progress line on stderr and a final table on stdout. Same code as the sweep function.
 
+import { BACKFILL_USAGE } from './backfill-usage';
 import { ParseConfigSchema, StoreConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { sweep, type SweepReport } from '../lib/sweep';
@@ -8,15 +9,7 @@ import { s3ClientFromConfig, s3ContainerReader, s3ObjectStore } from '../functio
 import { PARSE_FLAGS, parseEnv, readArgs, usageError } from './args';
 import type { CliIo } from './audit-ingest';
 
-export const BACKFILL_USAGE = `usage: audit-ingest backfill --bucket NAME [--prefix P] [--endpoint URL] [--region R]
-                            [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--gzip] [--dry-run]
 
-Ingests every chunk of a container that has no up-to-date summary (none, or one for another
-ETag), writing <key>.jsonl (--gzip: <key>.jsonl.gz) and <key>.summary.json beside it; a
-second run does nothing.
-Keys: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY,
-e.g. OpenStack EC2 credentials). --endpoint selects an S3-compatible store (path-style).
-Exit status: 0 when every chunk was processed, 1 when some failed, 2 on a usage error.`;
 
 export async function backfill(argv: string[], io: CliIo): Promise<number> {
   const flags = {

@@ -2,7 +2,8 @@
 // in batches that stay under the 256 KB async payload limit.
 
 import { z } from 'zod';
-import { EntryRecordSchema, SCHEMA_VERSION, type EntryRecord } from './records';
+import { serialize } from './json-lines';
+import { EntryRecordSchema, SCHEMA_VERSION, type EntryRecord, type OutputRecord } from './records';
 
 export const FailureSchema = EntryRecordSchema.extend({
   outcome: z.literal('FAILED'),
@@ -30,6 +31,10 @@ const LIST_LIMIT = 100;
  * pathological line cannot exceed the async payload limit on its own.
  */
 export function toFailure(entry: EntryRecord): Failure {
+  // The usual FSCSM line needs no cut: copy it as is (the walk below was 4% of ingest's time).
+  if (entry.format === undefined && entry.resourceIds.length <= LIST_LIMIT && fitsLimit(entry)) {
+    return { ...entry, outcome: 'FAILED' };
+  }
   let truncated = false;
   const cap = (value: unknown): unknown => {
     if (typeof value === 'string') {
@@ -49,6 +54,12 @@ export function toFailure(entry: EntryRecord): Failure {
   const failure = { ...(cap(entry) as EntryRecord), outcome: 'FAILED' } as Failure;
   if (truncated) failure.truncated = true;
   return failure;
+}
+
+function fitsLimit(entry: EntryRecord): boolean {
+  for (const value of Object.values(entry)) if (typeof value === 'string' && value.length > FIELD_LIMIT) return false;
+  for (const id of entry.resourceIds) if (id.length > FIELD_LIMIT) return false;
+  return true;
 }
 
 export type Envelope = Omit<NotifyPayload, 'batch' | 'failures'>;
@@ -77,7 +88,9 @@ export class FailureBatcher {
 
   async add(entry: EntryRecord): Promise<void> {
     const failure = toFailure(entry);
-    const bytes = Buffer.byteLength(JSON.stringify(failure)) + 1; // +1 for the comma
+    // serialize() writes the record's own fields, so a cut failure (with `truncated`) takes JSON.stringify.
+    const json = failure.truncated ? JSON.stringify(failure) : serialize(failure as OutputRecord);
+    const bytes = Buffer.byteLength(json) + 1; // +1 for the comma
     if (this.pending.length > 0 && this.envelopeBytes + this.pendingBytes + bytes > this.maxBytes) await this.flush();
     this.pending.push(failure);
     this.pendingBytes += bytes;

@@ -50,6 +50,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const child: ChildProcess = spawn(
     process.execPath,
     [
+      // serverless-offline 13 does not handle the promise of an async (Event) invocation: one
+      // failing notify (e.g. the webhook down) would end the whole local stack. A warning
+      // instead; the function's own failure log says what went wrong.
+      '--unhandled-rejections=warn',
       join(ROOT, 'node_modules/osls/bin/serverless.js'),
       'offline',
       'start',
