@@ -93,7 +93,9 @@ export function evaluateTargets(r: Omit<Results, 'targets'>): Target[] {
     }
     if (ours && fields) {
       const v = ours.mbPerSec / fields.mbPerSec;
-      targets.push({ name: `parse ${chunk.label}: ours / lognormalizer (4-field rulebase)`, value: v, target: '≥ 1.5', met: v >= 1.5 });
+      // Not the target's comparison: a bare four-field split does much less than our parser
+      // (no time, vocabulary or ID checks); shown so that the gap is visible.
+      targets.push({ name: `parse ${chunk.label}: ours / lognormalizer (4-field rulebase)`, value: v, target: 'reference', met: undefined, note: 'less work than ours' });
     }
     const copy = find(r.ingest, chunk.label, (m) => m.mode === 'copy');
     for (const mode of ['ingest', 'ingest-gzip'] as const) {

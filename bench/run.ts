@@ -7,7 +7,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { buildAll, type Bundles } from './bundle';
@@ -224,7 +224,14 @@ async function main(): Promise<void> {
   log(`wrote ${RESULTS_PATH} and ${DOC_PATH}`);
 }
 
-main().catch((err: unknown) => {
+/** `tsx bench/run.ts --report`: renders docs/benchmarks.md again from the last results (after a wording change). */
+async function reportOnly(): Promise<void> {
+  const results = JSON.parse(await readFile(RESULTS_PATH, 'utf8')) as Results;
+  await writeFile(DOC_PATH, renderDoc(results));
+  log(`rendered ${DOC_PATH} from ${RESULTS_PATH}`);
+}
+
+(process.argv.includes('--report') ? reportOnly() : main()).catch((err: unknown) => {
   process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });

@@ -91,3 +91,38 @@ describe('ingest handler', () => {
     await expect(broken(event, context)).rejects.toThrow(/NOTIFY_FUNCTION_NAME: must name the notify function/);
   });
 });
+
+describe('ingest handler: secrets stay out of logs', () => {
+  it('never writes the S3 secret key to its logs, whether the run succeeds, fails or is misconfigured', async () => {
+    const SECRET = 'SECRETKEY-0123456789abcdef';
+    const written: string[] = [];
+    const capture = (stream: NodeJS.WriteStream) => {
+      const original = stream.write.bind(stream);
+      stream.write = (chunk: string | Uint8Array) => {
+        written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+        return true;
+      };
+      return () => (stream.write = original);
+    };
+    const level = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'debug';
+    const restore = [capture(process.stdout), capture(process.stderr)];
+    try {
+      const env = { ...ENV, S3_ACCESS_KEY_ID: 'AKIDEXAMPLE', S3_SECRET_ACCESS_KEY: SECRET, S3_ENDPOINT: 'http://127.0.0.1:1' };
+      s3Mock.on(GetObjectCommand).resolves(body(SAMPLE));
+      s3Mock.on(PutObjectCommand).resolves({});
+      await createIngestHandler(() => runtimeFromEnv(env))(event, context);
+      s3Mock.on(PutObjectCommand).rejects(new Error('AccessDenied'));
+      await createIngestHandler(() => runtimeFromEnv(env))(event, context).catch(() => undefined);
+      await createIngestHandler(() => runtimeFromEnv({ ...env, S3_ENDPOINT: 'not a url' }))(event, context).catch(() => undefined);
+    } finally {
+      for (const r of restore) r();
+      if (level === undefined) delete process.env.LOG_LEVEL;
+      else process.env.LOG_LEVEL = level;
+    }
+    expect(written.join('')).toMatch(/chunk ingested/);
+    expect(written.join('')).toMatch(/AccessDenied/);
+    expect(written.join('')).toMatch(/S3_ENDPOINT/);
+    expect(written.join('')).not.toContain(SECRET);
+  });
+});
