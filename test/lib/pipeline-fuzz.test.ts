@@ -32,6 +32,8 @@ describe('the read path on random bytes', () => {
   it('counts one record per non-blank FSCSM line, whatever the bytes (lines are LF-separated)', async () => {
     await fc.assert(
       fc.asyncProperty(mixed, async (data) => {
+        // Bytes that open with gzip's magic are inflated (and found damaged): not lines.
+        fc.pre(!(data[0] === 0x1f && data[1] === 0x8b));
         const r = await run(data, { format: 'fscsm', maxLineBytes: 256 });
         const lines = data.length === 0 ? 0 : data.toString('latin1').split('\n').length - (data[data.length - 1] === 0x0a ? 1 : 0);
         expect(r.parsed.counts.totalLines).toBe(lines);
