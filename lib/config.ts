@@ -41,7 +41,7 @@ export const ParseConfigSchema = z.object({
     .transform((label) => canonicalEncoding(label) as string),
   MAX_LINE_BYTES: positiveInt(1024 * 1024),
   MAX_DECOMPRESSED_BYTES: positiveInt(8 * 1024 ** 3),
-  /** gzip writes `<key>.jsonl.gz`: about 7x fewer bytes to store and upload. */
+  /** gzip writes `<key>.jsonl.gz`: about 8x fewer bytes to store and upload. */
   OUTPUT_COMPRESSION: z.enum(OUTPUT_COMPRESSIONS).default('none'),
 });
 
