@@ -24,9 +24,13 @@ export class JsonLinesWriter {
     this.buf = bigger;
   }
 
-  /** Room for a line of `bytes` input bytes written as JSON: each byte at most twice (field and operation), plus the keys. */
+  /**
+   * Room for a line of `bytes` input bytes written as an FSCSM record: the operation's bytes
+   * appear up to three times (its IDs, quoted, at most 2× plus one; the operation itself; a
+   * keypair's platform and key name), the actor once, plus the keys.
+   */
   reserveLine(bytes: number): void {
-    this.reserve(2 * bytes + RECORD_OVERHEAD);
+    this.reserve(3 * bytes + RECORD_OVERHEAD);
   }
 
   write(rec: OutputRecord): void {
