@@ -7,12 +7,12 @@ import { cadfError, cadfRecord, capRaw, createCadfLineParser, RAW_CAP_BYTES } fr
 import { chooseFormat, detectCadfLayout, type CadfLayout, type FormatChoice } from './formats/detect';
 import { createFscsmParser, type LineParser } from './formats/fscsm';
 import { createFscsmByteEncoder, type ByteLineEncoder } from './formats/fscsm-bytes';
-import { JsonLinesWriter } from './json-lines';
+import { JsonLinesWriter, serialize } from './json-lines';
 import type { Counts, ErrorRecord, Format, OutputRecord } from './records';
 import { decode, InflateError, type Compression } from './stream/inflate';
 import { splitJsonValues, type JsonValueItem } from './stream/json-values';
 import { toUtf8 } from './stream/transcode';
-import { decodeSpan, isRegion, splitLineItems, withoutCr, type Line } from './stream/lines';
+import { decodeRegion, decodeSpan, isRegion, splitLineItems, withoutCr, type Line } from './stream/lines';
 
 export interface ParseOptions {
   format: FormatChoice;
@@ -118,9 +118,7 @@ export async function parseObject(
     counts.totalLines += 1;
     counts.errors += 1;
     const rec: ErrorRecord = { line: lastLine + 1, kind: 'error', reason: state.streamError, raw: '' };
-    const writer = new JsonLinesWriter(1024);
-    writer.write(rec);
-    yield { json: writer.take(), records: [rec] };
+    yield { json: Buffer.from(serialize(rec) + '\n', 'utf8'), records: [rec] };
   }
 
   /** Line formats: one record per non-blank line; `encode` takes the lines it can write from their bytes. */
@@ -153,12 +151,18 @@ export async function parseObject(
           lastLine = item.no;
           continue;
         }
+        lastLine = item.firstNo + item.ends.length - 1;
+        if (encode === undefined) {
+          // No byte path (CADF lines): one decode for the whole region.
+          for (const line of decodeRegion(item)) general(line);
+          continue;
+        }
         const { bytes, ends, firstNo } = item;
         let start = item.start;
         for (let i = 0; i < ends.length; i += 1) {
           const no = firstNo + i;
           const end = withoutCr(bytes, start, ends[i] as number);
-          if (encode?.(bytes, start, end, no, writer)) {
+          if (encode(bytes, start, end, no, writer)) {
             counts.totalLines += 1;
             counts.parsed += 1;
           } else {
@@ -166,7 +170,6 @@ export async function parseObject(
           }
           start = (ends[i] as number) + 1;
         }
-        lastLine = firstNo + ends.length - 1;
       }
       if (writer.length > 0 || records.length > 0) {
         yield { json: writer.take(), records };

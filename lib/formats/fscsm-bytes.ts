@@ -9,6 +9,7 @@
 import type { JsonLinesWriter } from '../json-lines';
 import { ACTIONS, RESOURCE_TYPES } from '../records';
 import { daysInMonth, isUtcZone, wallTimeConverter } from '../timezone';
+import { CANONICAL_TIME_DIGITS, CANONICAL_TIME_LENGTH } from './fscsm';
 
 /** Writes the line src[start, end) (line ending excluded) as JSON and returns true, or returns false and writes nothing. */
 export type ByteLineEncoder = (src: Buffer, start: number, end: number, no: number, out: JsonLinesWriter) => boolean;
@@ -21,9 +22,7 @@ const COLON = 0x3a;
 const COMMA = 0x2c;
 const UNDERSCORE = 0x5f;
 const D0 = 0x30;
-/** "yyyy/MM/dd HH:mm:ss.SSS" */
-const TIME_BYTES = 23;
-const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+const TIME_BYTES = CANONICAL_TIME_LENGTH;
 
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 const HEAD = latin1('{"line":');
@@ -68,9 +67,11 @@ export function createFscsmByteEncoder(options: { timeZone: string }): ByteLineE
   };
 
   return (src, start, end, no, out) => {
-    // Time: the canonical form only, read by character codes.
+    // Time: the canonical form only, read by character codes. Inline rather than through
+    // fscsm.ts's string reader: a reader shared through a callback cost 10-20% of the parse
+    // (measured A/B on the 100 MB chunk); the layout itself is stated once, there.
     if (end - start < TIME_BYTES + 13) return false;
-    for (const i of DIGIT_AT) {
+    for (const i of CANONICAL_TIME_DIGITS) {
       const c = src[start + i] as number;
       if (c < D0 || c > D0 + 9) return false;
     }

@@ -97,13 +97,15 @@ function canonicalFields(text: string): [string, string, string, string] | undef
 }
 
 const D0 = 48;
-const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+/** "yyyy/MM/dd HH:mm:ss.SSS": its length and where its digits are (the byte path reads the same layout). */
+export const CANONICAL_TIME_LENGTH = 23;
+export const CANONICAL_TIME_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
 
 /** "yyyy/MM/dd HH:mm:ss.SSS" read by character codes; undefined sends the time to the regex. */
 function canonicalWallTime(time: string): WallTime | undefined {
-  if (time.length !== 23) return undefined;
+  if (time.length !== CANONICAL_TIME_LENGTH) return undefined;
   const c = (i: number): number => time.charCodeAt(i) - D0;
-  for (const i of DIGIT_AT) {
+  for (const i of CANONICAL_TIME_DIGITS) {
     const d = c(i);
     if (d < 0 || d > 9) return undefined;
   }

@@ -55,12 +55,7 @@ const REPLACEMENT = '\uFFFD';
 /** Splits into numbered, decoded lines: one batch per input chunk. */
 export async function* splitLines(source: AsyncIterable<Uint8Array>, options: SplitOptions): AsyncGenerator<Line[]> {
   for await (const items of splitLineItems(source, options)) {
-    const out: Line[] = [];
-    for (const item of items) {
-      if (isRegion(item)) decodeRegion(item, out);
-      else out.push(item);
-    }
-    yield out;
+    yield items.flatMap((item) => (isRegion(item) ? decodeRegion(item) : [item]));
   }
 }
 
@@ -186,8 +181,9 @@ function lineRegion(chunk: Buffer, start: number, end: number, lineNo: number): 
   return { bytes: chunk, start, ends, firstNo: lineNo + 1 };
 }
 
-/** Decodes every line of a region into `out`. */
-function decodeRegion(region: LineRegion, out: Line[]): void {
+/** Decodes every line of a region (for consumers that do not read bytes, and lines the byte path declined). */
+export function decodeRegion(region: LineRegion): Line[] {
+  const out: Line[] = [];
   const { bytes, ends } = region;
   const text = bytes.toString('utf8', region.start, ends[ends.length - 1]);
   if (text.includes(REPLACEMENT)) {
@@ -197,7 +193,7 @@ function decodeRegion(region: LineRegion, out: Line[]): void {
       out.push(decodeSpan(region.firstNo + i, bytes, s, withoutCr(bytes, s, ends[i]!)));
       s = ends[i]! + 1;
     }
-    return;
+    return out;
   }
   // One decode for the whole region, then a split: cheaper than a decode per line.
   let no = region.firstNo;
@@ -206,6 +202,7 @@ function decodeRegion(region: LineRegion, out: Line[]): void {
     out.push({ no, text: withoutBom(no, t) });
     no += 1;
   }
+  return out;
 }
 
 /** Where the line in bytes[start, end) ends once a CR of a CRLF ending is taken off. */
