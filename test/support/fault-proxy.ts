@@ -253,10 +253,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           const room = cut.afterBytes - sent;
           const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
           sent += piece.length;
-          if (sent >= cut.afterBytes) res.write(piece, dropLater);
-          else res.write(piece);
+          res.write(piece);
+          // Not from write's callback: that waits for the client to read, and a client that
+          // has stopped reading would then never see the cut.
+          if (sent >= cut.afterBytes) dropLater();
         });
-        upRes.on('end', () => res.end());
+        // Once cut, the rest may still arrive before the pause takes hold; ending the response
+        // then would leave the client waiting for bytes that never come (a stall, not a cut).
+        upRes.on('end', () => {
+          if (sent < cut.afterBytes) res.end();
+        });
       },
     );
     upstream.on('error', () => {
