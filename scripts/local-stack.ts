@@ -4,6 +4,7 @@
 //   tsx scripts/local-stack.ts        start and keep running until Ctrl-C
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,13 +86,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     },
   );
-  const onData = (buf: Buffer): void => {
-    const text = buf.toString('utf8');
-    output += text;
-    if (options.echo) process.stdout.write(text);
+  // stdout and stderr arrive in pieces that may end mid-line (and mid-character): each stream
+  // keeps its unfinished line, and only whole lines join the output, so a line from one
+  // stream is never cut in two by a piece of the other (the tests parse these lines as JSON).
+  const lines = (): ((buf: Buffer) => void) => {
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    return (buf) => {
+      pending += decoder.write(buf);
+      const end = pending.lastIndexOf('\n');
+      if (end === -1) return;
+      const whole = pending.slice(0, end + 1);
+      pending = pending.slice(end + 1);
+      output += whole;
+      if (options.echo) process.stdout.write(whole);
+    };
   };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
+  child.stdout?.on('data', lines());
+  child.stderr?.on('data', lines());
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
 
   const stop = async (): Promise<void> => {
