@@ -34,6 +34,8 @@ export interface ChildResult {
   seconds: number;
   /** process.resourceUsage().maxRSS: the peak of this whole process, in KiB. */
   maxRssKiB: number;
+  /** CPU seconds of this process (user + system), to tell CPU-bound from waiting. */
+  cpuSeconds: number;
   counts?: Counts;
   notifyBatches?: number;
   outputKey: string;
@@ -79,6 +81,7 @@ async function main(mode: IngestMode, endpoint: string, bucket: string, key: str
     mode,
     seconds,
     maxRssKiB: process.resourceUsage().maxRSS,
+    cpuSeconds: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1e6,
     ...(counts ? { counts } : {}),
     ...(notifyBatches !== undefined ? { notifyBatches } : {}),
     outputKey,

@@ -1,7 +1,7 @@
 // Renders results as Markdown tables: printed to the terminal and written to
 // docs/benchmarks.md, so the doc always shows the numbers of the last full run.
 
-import type { ParseTool, Results, Target } from './results';
+import type { IngestMeasurement, ParseTool, Results, Target } from './results';
 
 // Data sizes in MB (10^6 B, like the throughputs), memory in MiB (like the RSS target), bundles in KiB.
 const MB = 1000 * 1000;
@@ -70,14 +70,21 @@ export function ingestTable(r: Results): string {
         rss(copy.maxRssKiB),
         mb(ingest.outputBytes),
         mb(copy.outputBytes),
+        `${cpu(ingest)} / ${cpu(copy)}`,
       ],
       ];
     });
   });
   return table(
-    ['chunk', 'ingest MB/s', 'plain copy MB/s', 'ingest ÷ copy', 'ingest peak RSS MiB', 'copy peak RSS MiB', 'ingest uploads', 'copy uploads'],
+    ['chunk', 'ingest MB/s', 'plain copy MB/s', 'ingest ÷ copy', 'ingest peak RSS MiB', 'copy peak RSS MiB', 'ingest uploads', 'copy uploads', 'CPU s, child + store (ingest / copy)'],
     rows,
   );
+}
+
+/** "child + store" CPU seconds of a run, as far as measured (older results have neither). */
+function cpu(m: IngestMeasurement): string {
+  if (m.childCpuSeconds === undefined) return 'n/a';
+  return m.storeCpuSeconds === undefined ? num(m.childCpuSeconds, 2) : `${num(m.childCpuSeconds, 2)} + ${num(m.storeCpuSeconds, 2)}`;
 }
 
 export function targetsTable(targets: Target[]): string {
@@ -191,12 +198,14 @@ bundled like the function and run alone in a child process against s3rver on 127
 (its own process): GetObject stream → inflate → lines → records → streamed multipart upload
 of \`<key>.jsonl\` + summary, through the product's own uploader with reused part buffers
 (functions/adapters/s3-upload.ts). "gzip output" rows are the same path with
-\`OUTPUT_COMPRESSION=gzip\` (\`<key>.jsonl.gz\`, zlib level 1). Compared with a plain streamed
+\`OUTPUT_COMPRESSION=gzip\` (\`<key>.jsonl.gz\`, zlib level 2). Compared with a plain streamed
 GetObject → lib-storage \`Upload\` copy of the same object with the same part size and queue
 (8 MiB × 2). Both children run with the ingest function's \`NODE_OPTIONS\` from serverless.yml
 (\`custom.ingestNodeOptions\`: V8 heap caps). Time is measured inside the
 child (process start-up excluded for both); peak RSS is the child's
-\`process.resourceUsage().maxRSS\`. The ingest path uploads its JSON Lines, about
+\`process.resourceUsage().maxRSS\`. The CPU column gives the median user + system seconds of
+the child and of the s3rver process during a run: on 2 CPUs a run cannot take less than their
+sum ÷ 2, whatever overlaps. The ingest path uploads its JSON Lines, about
 ${(() => {
     const i = r.ingest.find((m) => m.mode === 'ingest' && m.chunk !== '100MB.gz');
     const c = r.chunks.find((ch) => ch.label === i?.chunk);
@@ -237,6 +246,19 @@ What the profiles led to, in order (100 MB chunk, \`/usr/bin/time node dist/cli.
 | 4 | strings, objects and their serialisation per line ≈ ¾ | canonical SUCCESS lines bytes → JSON (lib/formats/fscsm-bytes.ts); others as before | 1.95 s |
 | 5 | Buffer#copy wrapper, a string per line number | TypedArray#set for constant pieces, digits written directly | 1.85 s |
 | 6 | 0.2 s of start-up loading the S3 client | backfill's code loaded only for backfill | 1.5–1.8 s |
+| 7 | with 256 KiB reads every line took the general path: a chunk longer than MAX_LINE_BYTES was split line by line | lines within the bound go as regions whatever the chunk's size, only an overlong line alone; the CLI reads 256 KiB | 1.35–1.45 s |
+| 8 | start-up (\`--help\` 0.13 s, 0.06 s of it node): zod's classic build and our schemas ≈ 40 ms, the S3 client compiled though unused, Intl's zone data for UTC | zod's mini build (lib/zod.ts), backfill in its own bundle (dist/backfill.cjs), UTC without Intl | \`--help\` 0.075 s; 10 MB 0.37 → 0.27 s |
+
+Tried and dropped, each measured on the 100 MB chunk (\`python3\` loop of 5–15 runs, medians):
+- parse on worker threads (line-aligned 1 MiB segments, line numbers counted ahead, results
+  in order, output byte-identical): slower on this 2-CPU machine, 100 MB 1.47 → 1.69–2.42 s,
+  10 MB 0.36 → 0.56 s; each worker parsed about 30% slower than one thread alone and warmed
+  its own JIT up, and the ordered output kept the main thread busy.
+- gzip output as independent members compressed in parallel on the libuv pool (\`zlib.gzip\`
+  per 0.25–4 MiB, 2–3 in flight): CLI \`--gzip\` 1.9 s → 2.3–3.3 s, user CPU 2.8 → 3.2–3.5 s.
+- coalescing the stream into 256 KiB pieces before the splitter, and 1 MiB writes into zlib:
+  the ingest child with gzip output 2.55 → 3.0–3.15 s (more CPU, likely the larger live
+  buffers under the 64 MiB old-space cap); CLI \`--gzip\` 1.86 → 2.37 s with 1 MiB writes.
 
 Ingest memory (bench ingest child, s3rver): lib-storage's \`Upload\` concatenates each part into a
 new buffer (dead buffers outside V8's heap pile up to 64 MiB before a full collection):

@@ -52,6 +52,9 @@ export interface IngestMeasurement {
   maxRssKiB: number;
   outputBytes: number;
   parsedLines?: number;
+  /** Median CPU seconds of the child (user + system) and of the store process during the run. */
+  childCpuSeconds?: number;
+  storeCpuSeconds?: number;
 }
 
 export interface Target {

@@ -124,11 +124,15 @@ async function measureIngest(chunks: ChunkInfo[], bundles: Bundles): Promise<Ing
       // Ingest runs are slower than parse runs: at most 3 even for the small chunk.
       const runs = Math.min(3, runsFor(chunk.plainBytes));
       const results: Record<IngestMode, ChildResult[]> = { ingest: [], 'ingest-gzip': [], copy: [] };
+      const storeCpu: Record<IngestMode, number[]> = { ingest: [], 'ingest-gzip': [], copy: [] };
       for (let i = 0; i < runs; i += 1) {
         for (const mode of INGEST_MODES) {
           log(`ingest-path ${chunk.label} ${mode} run ${i + 1}/${runs}`);
+          const storeCpuBefore = store.cpuSeconds();
           const res = await runOnce({ command: process.execPath, args: [...ingestNodeOptions(), bundles.ingestChild, mode, store.endpoint, store.bucket, key], cwd: BUILD_DIR });
           const child = JSON.parse(res.stderr.trim().split('\n').pop() ?? '{}') as ChildResult;
+          const storeCpuAfter = store.cpuSeconds();
+          if (storeCpuBefore !== undefined && storeCpuAfter !== undefined) storeCpu[mode].push(storeCpuAfter - storeCpuBefore);
           if (mode !== 'copy' && (child.counts?.parsed !== chunk.lines || child.counts.failedOperations !== chunk.failed)) {
             fail(`ingest on ${chunk.label}: counts ${JSON.stringify(child.counts)}, expected ${chunk.lines} lines, ${chunk.failed} failed`);
           }
@@ -150,6 +154,8 @@ async function measureIngest(chunks: ChunkInfo[], bundles: Bundles): Promise<Ing
           maxRssKiB: Math.max(...results[mode].map((c) => c.maxRssKiB)),
           outputBytes: last?.outputBytes ?? 0,
           ...(last?.counts ? { parsedLines: last.counts.parsed } : {}),
+          childCpuSeconds: median(results[mode].map((c) => c.cpuSeconds)),
+          ...(storeCpu[mode].length > 0 ? { storeCpuSeconds: median(storeCpu[mode]) } : {}),
         });
       }
       await store.remove(key);

@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,21 @@ export interface LocalStore {
   client: S3Client;
   put(key: string, file: string): Promise<void>;
   remove(...keys: string[]): Promise<void>;
+  /** CPU seconds the store process has used so far (Linux /proc), or undefined elsewhere. */
+  cpuSeconds(): number | undefined;
   stop(): Promise<void>;
+}
+
+/** User + system CPU of a process from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s). */
+function procCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks / 100 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function startStore(serverBundle: string, port: number): Promise<LocalStore> {
@@ -61,6 +76,7 @@ export async function startStore(serverBundle: string, port: number): Promise<Lo
       // Outputs of the 1 GiB run are several GiB on disk: drop them as soon as measured.
       for (const key of keys) await client.send(new DeleteObjectCommand({ Bucket: BENCH_BUCKET, Key: key }));
     },
+    cpuSeconds: () => procCpuSeconds(child.pid),
     async stop() {
       client.destroy();
       if (child.exitCode === null && child.signalCode === null) {

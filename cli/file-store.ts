@@ -21,7 +21,7 @@ export function fileStore(options: FileStoreOptions): ObjectStore {
     async open(ref: ObjectRef): Promise<OpenedObject> {
       const path = ref.bucket === '' ? ref.key : join(ref.bucket, ref.key);
       const info = await stat(path); // throws ENOENT before any output is written
-      return { body: createReadStream(path, { highWaterMark: 64 * 1024 }), size: info.size };
+      return { body: createReadStream(path, { highWaterMark: 256 * 1024 }), size: info.size };
     },
 
     async exists(bucket, key): Promise<boolean> {

@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import type { Sink } from '../lib/alerts/notify';
 import { notifyFailures, type NotifyDeps } from '../lib/alerts/notify';
 import { loadConfig, NotifyConfigSchema, type NotifyConfig } from '../lib/config';

@@ -4,7 +4,7 @@
 
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import { IngestConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { sweep, type SweepReport } from '../lib/sweep';
@@ -13,11 +13,11 @@ import { s3ClientFromConfig, s3ContainerReader } from './adapters/s3-store';
 import { invocationLogging } from './middleware/invocation-logging';
 import type { ContainerReader } from '../lib/sweep';
 
-const SweepConfigSchema = IngestConfigSchema.extend({
-  SWEEP_BUCKET: z.string().min(1, 'must name the container to sweep'),
-  SWEEP_PREFIX: z.string().optional(),
+const SweepConfigSchema = z.extend(IngestConfigSchema, {
+  SWEEP_BUCKET: z.string().check(z.minLength(1, 'must name the container to sweep')),
+  SWEEP_PREFIX: z.optional(z.string()),
   /** A chunk is only started with at least this much time left (a 10 MB chunk takes seconds). */
-  SWEEP_MIN_TIME_LEFT_SECONDS: z.coerce.number().int().positive().default(60),
+  SWEEP_MIN_TIME_LEFT_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 60),
 });
 
 export interface SweepRuntime extends IngestRuntime {

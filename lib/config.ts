@@ -1,90 +1,103 @@
 // Configuration from the environment, validated once at start with messages that name
 // the variable, so a misconfigured deployment fails on its first event with a clear log.
 
-import { z } from 'zod';
+import * as z from './zod';
 import type { ParseOptions } from './pipeline';
 import { OUTPUT_COMPRESSIONS, type OutputCompression } from './keys';
 import { FORMATS } from './records';
 import { canonicalEncoding } from './stream/transcode';
 import { assertTimeZone } from './timezone';
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const optionalUrl = z.url().optional();
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .default('false')
-  .transform((v) => v === 'true' || v === '1');
+const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
+const optionalUrl = z.optional(z.url());
+const bool = z.pipe(
+  z._default(z.enum(['true', 'false', '1', '0']), 'false'),
+  z.transform((v) => v === 'true' || v === '1'),
+);
 
 export const ParseConfigSchema = z.object({
-  SOURCE_TIMEZONE: z
-    .string()
-    .default('UTC')
-    .refine(
-      (tz) => {
-        try {
-          assertTimeZone(tz);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: 'must be an IANA time zone name such as UTC or Asia/Tokyo' },
+  SOURCE_TIMEZONE: z._default(
+    z.string().check(
+      z.refine(
+        (tz) => {
+          try {
+            assertTimeZone(tz);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { message: 'must be an IANA time zone name such as UTC or Asia/Tokyo' },
+      ),
     ),
-  INPUT_FORMAT: z.enum(['auto', ...FORMATS]).default('auto'),
+    'UTC',
+  ),
+  INPUT_FORMAT: z._default(z.enum(['auto', ...FORMATS]), 'auto'),
   /** Character encoding of the logs, as a WHATWG label; stored in its canonical name (sjis -> shift_jis). */
-  SOURCE_ENCODING: z
-    .string()
-    .default('utf-8')
-    .refine((label) => canonicalEncoding(label) !== undefined, {
-      message: 'must be a character encoding this Node can decode, such as utf-8, shift_jis, euc-jp, gb18030, big5, windows-1252 or utf-16le',
-    })
-    .transform((label) => canonicalEncoding(label) as string),
+  SOURCE_ENCODING: z.pipe(
+    z._default(
+      z.string().check(
+        z.refine((label) => canonicalEncoding(label) !== undefined, {
+          message: 'must be a character encoding this Node can decode, such as utf-8, shift_jis, euc-jp, gb18030, big5, windows-1252 or utf-16le',
+        }),
+      ),
+      'utf-8',
+    ),
+    z.transform((label) => canonicalEncoding(label) as string),
+  ),
   MAX_LINE_BYTES: positiveInt(1024 * 1024),
   MAX_DECOMPRESSED_BYTES: positiveInt(8 * 1024 ** 3),
   /** gzip writes `<key>.jsonl.gz`: about 8x fewer bytes to store and upload. */
-  OUTPUT_COMPRESSION: z.enum(OUTPUT_COMPRESSIONS).default('none'),
+  OUTPUT_COMPRESSION: z._default(z.enum(OUTPUT_COMPRESSIONS), 'none'),
 });
 
 /** How to reach the object store: AWS by default, or any S3-compatible endpoint. */
 export const StoreConfigSchema = z.object({
   S3_ENDPOINT: optionalUrl,
   /** Region for signing; S3-compatible stores usually accept us-east-1. Defaults to AWS_REGION. */
-  S3_REGION: z.string().min(1).optional(),
+  S3_REGION: z.optional(z.string().check(z.minLength(1))),
   S3_FORCE_PATH_STYLE: bool,
   /** Static keys for S3-compatible stores (Ceph, Swift s3api, EC2 credentials); AWS uses its role. */
-  S3_ACCESS_KEY_ID: z.string().optional(),
-  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.optional(z.string()),
+  S3_SECRET_ACCESS_KEY: z.optional(z.string()),
 });
 
-export const IngestConfigSchema = ParseConfigSchema.extend(StoreConfigSchema.shape).extend({
-  NOTIFY_FUNCTION_NAME: z.string({ error: 'must name the notify function' }).min(1, 'must name the notify function'),
-  EVENT_KEY_ENCODING: z.enum(['auto', 'url', 'raw']).default('auto'),
-  NOTIFY_MAX_PAYLOAD_BYTES: positiveInt(240_000).refine((n) => n <= 256 * 1024, {
-    message: 'must stay under the 256 KB async invoke limit',
-  }),
+export const IngestConfigSchema = z.extend(z.extend(ParseConfigSchema, StoreConfigSchema.shape), {
+  NOTIFY_FUNCTION_NAME: z.string({ error: 'must name the notify function' }).check(z.minLength(1, 'must name the notify function')),
+  EVENT_KEY_ENCODING: z._default(z.enum(['auto', 'url', 'raw']), 'auto'),
+  NOTIFY_MAX_PAYLOAD_BYTES: z._default(
+    z.coerce.number().check(
+      z.int(),
+      z.positive(),
+      z.refine((n) => n <= 256 * 1024, { message: 'must stay under the 256 KB async invoke limit' }),
+    ),
+    240_000,
+  ),
   LAMBDA_ENDPOINT: optionalUrl,
   /** A chunk stops at a line boundary and continues in a new invocation when less time is left. */
   INGEST_STOP_WHEN_LEFT_SECONDS: positiveInt(60),
   /** Optional cap on the time one invocation spends on a chunk (cost control, tests). */
-  INGEST_TIME_BUDGET_MS: z.coerce.number().int().positive().optional(),
+  INGEST_TIME_BUDGET_MS: z.optional(z.coerce.number().check(z.int(), z.positive())),
 });
 
-export const NotifyConfigSchema = StoreConfigSchema.extend({
+export const NotifyConfigSchema = z.extend(StoreConfigSchema, {
   /** A webhook URL in the environment: for local use; deployments use WEBHOOK_URL_PARAMETER. */
   WEBHOOK_URL: optionalUrl,
   /** Name of an SSM (SecureString) parameter holding the webhook URL. */
-  WEBHOOK_URL_PARAMETER: z.string().startsWith('/', 'must be an SSM parameter name starting with /').optional(),
-  WEBHOOK_FORMAT: z.enum(['json', 'slack']).default('json'),
-  ALERT_TOPIC_ARN: z.string().startsWith('arn:', 'must be an SNS topic ARN').optional(),
+  WEBHOOK_URL_PARAMETER: z.optional(z.string().check(z.startsWith('/', 'must be an SSM parameter name starting with /'))),
+  WEBHOOK_FORMAT: z._default(z.enum(['json', 'slack']), 'json'),
+  ALERT_TOPIC_ARN: z.optional(z.string().check(z.startsWith('arn:', 'must be an SNS topic ARN'))),
   SNS_ENDPOINT: optionalUrl,
   /** conditional = If-None-Match claims (AWS S3, Ceph); check-then-put for stores without them. */
-  CLAIM_MODE: z.enum(['conditional', 'check-then-put']).default('conditional'),
+  CLAIM_MODE: z._default(z.enum(['conditional', 'check-then-put']), 'conditional'),
   CLAIM_LEASE_SECONDS: positiveInt(120),
   ALERT_MAX_LISTED: positiveInt(10),
-}).refine((c) => !(c.WEBHOOK_URL && c.WEBHOOK_URL_PARAMETER), {
-  message: 'set WEBHOOK_URL or WEBHOOK_URL_PARAMETER, not both',
-  path: ['WEBHOOK_URL'],
-});
+}).check(
+  z.refine((c) => !(c.WEBHOOK_URL && c.WEBHOOK_URL_PARAMETER), {
+    message: 'set WEBHOOK_URL or WEBHOOK_URL_PARAMETER, not both',
+    path: ['WEBHOOK_URL'],
+  }),
+);
 
 /** Empty strings (unset serverless params) count as absent. */
 function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -117,7 +130,7 @@ export class ConfigError extends Error {
 }
 
 /** Parses `env` with `schema`; throws ConfigError listing every bad variable. */
-export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function loadConfig<S extends z.ZodMiniType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(withoutEmpty(env));
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);

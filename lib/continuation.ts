@@ -1,29 +1,29 @@
 // A chunk too large for one invocation continues in the next one from a line boundary.
 // This is the state handed over (async self-invoke payload), validated at that boundary.
 
-import { z } from 'zod';
+import * as z from './zod';
 import { CountsSchema, FORMATS } from './records';
 
 export const ContinuationSchema = z.object({
   ref: z.object({
-    bucket: z.string().min(1),
-    key: z.string().min(1),
-    etag: z.string().optional(),
-    size: z.number().int().nonnegative().optional(),
+    bucket: z.string().check(z.minLength(1)),
+    key: z.string().check(z.minLength(1)),
+    etag: z.optional(z.string()),
+    size: z.optional(z.int().check(z.nonnegative())),
   }),
   /** The part the next run writes (2, 3, ...). */
-  part: z.number().int().min(2),
+  part: z.int().check(z.minimum(2)),
   resume: z.object({
     /** Offset in the decompressed bytes where the next line starts. */
-    offset: z.number().int().nonnegative(),
+    offset: z.int().check(z.nonnegative()),
     /** The last line number already emitted. */
-    line: z.number().int().nonnegative(),
+    line: z.int().check(z.nonnegative()),
     format: z.enum(FORMATS),
   }),
   counts: CountsSchema,
   /** Record objects written so far, in order. */
-  parts: z.array(z.string().min(1)).min(1),
-  notifyBatches: z.number().int().nonnegative(),
+  parts: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  notifyBatches: z.int().check(z.nonnegative()),
   startedAt: z.string(),
   formatDetected: z.boolean(),
 });

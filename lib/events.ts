@@ -2,21 +2,21 @@
 // differ: any 2.x eventVersion, unknown fields pass, size/eTag optional. Each record is
 // validated on its own so that one malformed record does not hide the others.
 
-import { z } from 'zod';
+import * as z from './zod';
 import { decodeEventKey, keyEncodingFor, type KeyEncoding } from './keys';
 
 const S3EventRecordSchema = z.looseObject({
-  eventVersion: z.string().regex(/^2\.\d+$/, 'eventVersion must be 2.x'),
+  eventVersion: z.string().check(z.regex(/^2\.\d+$/, 'eventVersion must be 2.x')),
   eventSource: z.string(),
   eventName: z.string(),
   s3: z.looseObject({
-    bucket: z.looseObject({ name: z.string().min(1) }),
+    bucket: z.looseObject({ name: z.string().check(z.minLength(1)) }),
     object: z.looseObject({
-      key: z.string().min(1),
-      size: z.number().int().nonnegative().optional(),
-      eTag: z.string().optional(),
-      versionId: z.string().optional(),
-      sequencer: z.string().optional(),
+      key: z.string().check(z.minLength(1)),
+      size: z.optional(z.int().check(z.nonnegative())),
+      eTag: z.optional(z.string()),
+      versionId: z.optional(z.string()),
+      sequencer: z.optional(z.string()),
     }),
   }),
 });

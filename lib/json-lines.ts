@@ -6,6 +6,8 @@ import type { OutputRecord } from './records';
 
 /** Room kept free for one canonical line's JSON beyond its own bytes (keys, timestamps, quotes). */
 const RECORD_OVERHEAD = 512;
+/** Cap on a batch buffer's starting size: one batch of huge lines must not set it for the rest. */
+const MAX_START_BYTES = 4 * 1024 * 1024;
 
 export class JsonLinesWriter {
   /** The hot path writes here directly, from `pos` on, after `reserve`. */
@@ -47,7 +49,8 @@ export class JsonLinesWriter {
   /** The bytes written so far; the writer starts a fresh buffer (the taken one is never reused). */
   take(): Buffer {
     const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(this.capacity);
+    // The next batch is likely the size of this one: start there, so it need not grow by copies.
+    this.buf = Buffer.allocUnsafe(Math.min(Math.max(this.capacity, this.pos + (this.pos >> 3)), MAX_START_BYTES));
     this.pos = 0;
     return out;
   }

@@ -1,14 +1,14 @@
 // The published JSON Schema files (schemas/*.schema.json), generated from the zod schemas
 // so that consumers of the outputs in other languages validate against the same contract.
 
-import { z } from 'zod';
+import * as z from './zod';
 import { NotifyPayloadSchema } from './notify-payload';
 import { OutputRecordSchema, SummarySchema } from './records';
 
 const BASE = 'urn:audit-log-ingest:schema:';
 
 export function jsonSchemas(): Record<string, unknown> {
-  const publish = (name: string, title: string, schema: z.ZodType) => ({
+  const publish = (name: string, title: string, schema: z.ZodMiniType) => ({
     [`${name}.schema.json`]: { $id: `${BASE}${name}`, title, ...z.toJSONSchema(schema, { io: 'output' }) },
   });
   return {

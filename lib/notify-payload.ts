@@ -1,25 +1,25 @@
 // The payload ingest sends to notify (async Lambda invoke): the FAILED entries of one chunk,
 // in batches that stay under the 256 KB async payload limit.
 
-import { z } from 'zod';
+import * as z from './zod';
 import { serialize } from './json-lines';
 import { EntryRecordSchema, SCHEMA_VERSION, type EntryRecord, type OutputRecord } from './records';
 
-export const FailureSchema = EntryRecordSchema.extend({
+export const FailureSchema = z.extend(EntryRecordSchema, {
   outcome: z.literal('FAILED'),
   /** Set when long fields were cut to keep the alert small; the full record is in `records`. */
-  truncated: z.literal(true).optional(),
+  truncated: z.optional(z.literal(true)),
 });
 export type Failure = z.infer<typeof FailureSchema>;
 
 export const NotifyPayloadSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
-  source: z.object({ bucket: z.string().min(1), key: z.string().min(1), etag: z.string().optional() }),
+  source: z.object({ bucket: z.string().check(z.minLength(1)), key: z.string().check(z.minLength(1)), etag: z.optional(z.string()) }),
   /** Key of the chunk's JSON Lines output, where every record (and every failure) is. */
-  records: z.string().min(1),
+  records: z.string().check(z.minLength(1)),
   /** 1-based batch number within the chunk. */
-  batch: z.number().int().positive(),
-  failures: z.array(FailureSchema).min(1),
+  batch: z.int().check(z.positive()),
+  failures: z.array(FailureSchema).check(z.minLength(1)),
 });
 export type NotifyPayload = z.infer<typeof NotifyPayloadSchema>;
 

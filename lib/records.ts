@@ -2,7 +2,7 @@
 // These zod schemas are the single source of truth; `npm run schemas` publishes them as
 // JSON Schema under schemas/. They are used at trust boundaries (tests, payloads), never
 // per line in the hot loop.
-import { z } from 'zod';
+import * as z from './zod';
 
 /** Bumped whenever a field changes meaning or disappears (adding optional fields is compatible). */
 export const SCHEMA_VERSION = 1;
@@ -41,40 +41,40 @@ export type Format = (typeof FORMATS)[number];
  * This object stays un-refined so that other schemas (the notify payload) can extend it.
  */
 export const EntryRecordSchema = z.object({
-  line: z.number().int().positive(),
+  line: z.int().check(z.positive()),
   kind: z.literal('entry'),
   /** The parser that produced the entry: 'cadf' on CADF events; absent (meaning 'fscsm') on FSCSM lines. */
-  format: z.enum(FORMATS).optional(),
+  format: z.optional(z.enum(FORMATS)),
   /** ISO-8601 UTC with milliseconds and Z (FSCSM: converted by SOURCE_TIMEZONE; CADF: from eventTime's offset, UTC if none). */
-  timestamp: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+  timestamp: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)),
   /** The wall-clock value as written in the log, ISO form without offset, milliseconds (finer digits cut). */
-  localTime: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}$/),
+  localTime: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}$/)),
   /** FSCSM: the operator. CADF: initiator.name, else initiator.id. */
-  actor: z.string().min(1),
+  actor: z.string().check(z.minLength(1)),
   /** FSCSM: one of ACTIONS. CADF: the event's action as written, e.g. create, authenticate, read/list. */
-  action: z.string().min(1),
+  action: z.string().check(z.minLength(1)),
   /** FSCSM: one of RESOURCE_TYPES. CADF: target.typeURI, e.g. service/compute/servers. */
-  resourceType: z.string().min(1),
+  resourceType: z.string().check(z.minLength(1)),
   /** FSCSM: the IDs in the operation. CADF: [target.id]. */
-  resourceIds: z.array(z.string().min(1)).min(1),
+  resourceIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
   outcome: z.enum(OUTCOMES),
   /** FSCSM: the operation text exactly as logged. CADF: "<action> <target.typeURI>". */
   operation: z.string(),
   /** FSCSM keypairs: "[Platform ID]_[Key Pair Name]" split when unambiguous. */
-  platformId: z.string().min(1).optional(),
-  keyName: z.string().min(1).optional(),
+  platformId: z.optional(z.string().check(z.minLength(1))),
+  keyName: z.optional(z.string().check(z.minLength(1))),
   /** CADF: the event's id. */
-  eventId: z.string().min(1).optional(),
+  eventId: z.optional(z.string().check(z.minLength(1))),
   /** CADF delivered in an oslo.messaging notification: its event_type, e.g. identity.authenticate, audit.http.response. */
-  eventType: z.string().min(1).optional(),
+  eventType: z.optional(z.string().check(z.minLength(1))),
   /** CADF: the event's reason (reasonCode as a string, e.g. an HTTP status), or a reason given as plain text. */
-  reason: z
-    .union([z.string().min(1), z.object({ code: z.string().min(1).optional(), type: z.string().min(1).optional() })])
-    .optional(),
+  reason: z.optional(
+    z.union([z.string().check(z.minLength(1)), z.object({ code: z.optional(z.string().check(z.minLength(1))), type: z.optional(z.string().check(z.minLength(1))) })]),
+  ),
   /** CADF: the request path (keystonemiddleware), e.g. /v2.1/servers. */
-  requestPath: z.string().optional(),
+  requestPath: z.optional(z.string()),
   /** CADF: initiator.project_id. */
-  project: z.string().min(1).optional(),
+  project: z.optional(z.string().check(z.minLength(1))),
 });
 /** The fields of an entry from any format, as EntryRecordSchema validates them. */
 export type EntryFields = z.infer<typeof EntryRecordSchema>;
@@ -97,36 +97,39 @@ const FSCSM_ENTRY_SCHEMA = z.object({
 });
 
 /** EntryRecordSchema plus the per-format rules: an entry without `format` (or 'fscsm') keeps FSCSM's enums. */
-const CheckedEntryRecordSchema = EntryRecordSchema.superRefine((entry, ctx) => {
-  if (entry.format !== undefined && entry.format !== 'fscsm') return;
-  const narrow = FSCSM_ENTRY_SCHEMA.safeParse(entry);
-  if (!narrow.success) for (const issue of narrow.error.issues) ctx.addIssue({ ...issue, message: `FSCSM entry: ${issue.message}` });
-}).meta({
-  // The same rule for JSON Schema consumers (zod's refinements do not appear in JSON Schema).
-  allOf: [
-    {
-      if: { properties: { format: { const: 'cadf' } }, required: ['format'] },
-      else: {
-        properties: {
-          action: { enum: [...ACTIONS] },
-          resourceType: { enum: [...RESOURCE_TYPES] },
-          outcome: { enum: [...FSCSM_OUTCOMES] },
+const CheckedEntryRecordSchema = EntryRecordSchema.check(
+  z.superRefine((entry, ctx) => {
+    if (entry.format !== undefined && entry.format !== 'fscsm') return;
+    const narrow = FSCSM_ENTRY_SCHEMA.safeParse(entry);
+    if (!narrow.success) for (const issue of narrow.error.issues) ctx.addIssue({ ...issue, message: `FSCSM entry: ${issue.message}` });
+  }),
+  z.meta({
+    // The same rule for JSON Schema consumers (zod's refinements do not appear in JSON Schema).
+    allOf: [
+      {
+        if: { properties: { format: { const: 'cadf' } }, required: ['format'] },
+        else: {
+          properties: {
+            action: { enum: [...ACTIONS] },
+            resourceType: { enum: [...RESOURCE_TYPES] },
+            outcome: { enum: [...FSCSM_OUTCOMES] },
+          },
         },
       },
-    },
-  ],
-});
+    ],
+  }),
+);
 
 export const ErrorRecordSchema = z.object({
-  line: z.number().int().positive(),
+  line: z.int().check(z.positive()),
   kind: z.literal('error'),
-  reason: z.string().min(1),
+  reason: z.string().check(z.minLength(1)),
   /** The line as text (invalid UTF-8 shown with U+FFFD; oversized lines cut to their head). */
   raw: z.string(),
   /** Present when the raw bytes were not valid UTF-8, so the evidence is kept byte-exact. */
-  rawBase64: z.string().optional(),
+  rawBase64: z.optional(z.string()),
   /** Present when `raw` (and `rawBase64`) hold only the head of a line or event too long to keep whole. */
-  rawTruncated: z.literal(true).optional(),
+  rawTruncated: z.optional(z.literal(true)),
 });
 export type ErrorRecord = z.infer<typeof ErrorRecordSchema>;
 
@@ -139,13 +142,13 @@ export type OutputRecord = EntryRecord | ErrorRecord;
  * where one value may span many lines and many values may share one.
  */
 export const CountsSchema = z.object({
-  totalLines: z.number().int().nonnegative(),
-  blankLines: z.number().int().nonnegative(),
-  parsed: z.number().int().nonnegative(),
-  errors: z.number().int().nonnegative(),
-  failedOperations: z.number().int().nonnegative(),
+  totalLines: z.int().check(z.nonnegative()),
+  blankLines: z.int().check(z.nonnegative()),
+  parsed: z.int().check(z.nonnegative()),
+  errors: z.int().check(z.nonnegative()),
+  failedOperations: z.int().check(z.nonnegative()),
   /** Entries with outcome PENDING (CADF requests whose outcome comes in a later event): counted, not alerted. Always written since CADF support. */
-  pendingOperations: z.number().int().nonnegative().optional(),
+  pendingOperations: z.optional(z.int().check(z.nonnegative())),
 });
 export type Counts = z.infer<typeof CountsSchema>;
 
@@ -154,13 +157,13 @@ export const SummarySchema = z.object({
   source: z.object({
     bucket: z.string(),
     key: z.string(),
-    etag: z.string().optional(),
-    size: z.number().int().nonnegative().optional(),
+    etag: z.optional(z.string()),
+    size: z.optional(z.int().check(z.nonnegative())),
   }),
   outputs: z.object({
     records: z.string(),
     /** When the chunk took several invocations: every record object in order, `records` first. */
-    parts: z.array(z.string()).optional(),
+    parts: z.optional(z.array(z.string())),
   }),
   format: z.enum(FORMATS),
   /** False when the format was configured, or when auto-detection fell back to the default. */
@@ -169,11 +172,11 @@ export const SummarySchema = z.object({
   timeZone: z.string(),
   counts: CountsSchema,
   /** Why the input ended early (damaged gzip, decompression limit); the last error record says it too. */
-  streamError: z.string().optional(),
+  streamError: z.optional(z.string()),
   timing: z.object({
     startedAt: z.string(),
     finishedAt: z.string(),
-    durationMs: z.number().nonnegative(),
+    durationMs: z.number().check(z.nonnegative()),
   }),
 });
 export type Summary = z.infer<typeof SummarySchema>;

@@ -112,23 +112,27 @@ export async function* splitLineItems(source: AsyncIterable<Uint8Array>, options
       nl = chunk.indexOf(LF, start);
     }
 
-    // Complete lines inside this chunk.
-    if (nl !== -1) {
-      const lastNl = chunk.lastIndexOf(LF);
-      if (lastNl - start <= max) {
-        // Fast path: no line here can be overlong; hand the lines over as one region.
-        const region = lineRegion(chunk, start, lastNl, lineNo);
-        out.push(region);
-        lineNo += region.ends.length;
+    // Complete lines inside this chunk: runs of lines within the bound go as regions, each
+    // overlong line alone (so a chunk of any size keeps the byte path for its normal lines).
+    let ends: number[] = [];
+    let regionStart = start;
+    const endRegion = (): void => {
+      if (ends.length === 0) return;
+      out.push({ bytes: chunk, start: regionStart, ends, firstNo: lineNo + 1 });
+      lineNo += ends.length;
+      ends = [];
+    };
+    for (; nl !== -1; nl = chunk.indexOf(LF, start)) {
+      if (withoutCr(chunk, start, nl) - start > max) {
+        endRegion();
+        lineFromBytes(chunk.subarray(start, nl), out);
+        regionStart = nl + 1;
       } else {
-        while (nl !== -1) {
-          lineFromBytes(chunk.subarray(start, nl), out);
-          start = nl + 1;
-          nl = chunk.indexOf(LF, start);
-        }
+        ends.push(nl);
       }
-      start = lastNl + 1;
+      start = nl + 1;
     }
+    endRegion();
 
     if (options.position && start > 0) options.position.nextLineOffset = base + start;
     base += chunk.length;
@@ -172,13 +176,6 @@ export async function* splitLineItems(source: AsyncIterable<Uint8Array>, options
 /** A UTF-8 BOM at the start of the object is an encoding marker, not content (its bytes stay in evidence). */
 function withoutBom(no: number, text: string): string {
   return no === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-/** The complete lines in chunk[start, end], `end` being the last LF. */
-function lineRegion(chunk: Buffer, start: number, end: number, lineNo: number): LineRegion {
-  const ends: number[] = [];
-  for (let nl = chunk.indexOf(LF, start); nl !== -1 && nl <= end; nl = chunk.indexOf(LF, nl + 1)) ends.push(nl);
-  return { bytes: chunk, start, ends, firstNo: lineNo + 1 };
 }
 
 /** Decodes every line of a region (for consumers that do not read bytes, and lines the byte path declined). */

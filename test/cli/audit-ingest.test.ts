@@ -108,4 +108,9 @@ describe('audit-ingest parse', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['dist/cli.cjs', 'parse', 'samples/fscsm_audit.log']);
     expect(stdout.trimEnd().split('\n')).toHaveLength(21);
   });
+
+  it('loads backfill from its own bundle (dist/backfill.cjs) in the bundled binary', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['dist/cli.cjs', 'backfill', '--help']);
+    expect(stdout).toMatch(/^usage: audit-ingest backfill --bucket NAME/);
+  });
 });

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { splitLines, type Line, type SplitOptions } from '../../../lib/stream/lines';
+import { isRegion, splitLineItems, splitLines, type Line, type SplitOptions } from '../../../lib/stream/lines';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -171,6 +171,24 @@ describe('splitLines: UTF-8', () => {
     const lines = await collect([Buffer.from('ok\nab'), Buffer.from([0xe6, 0x97])]);
     expect(lines[1]?.invalidUtf8).toEqual(Buffer.from([0x61, 0x62, 0xe6, 0x97]));
     expect(lines[1]?.no).toBe(2);
+  });
+});
+
+describe('splitLineItems: regions', () => {
+  it('hands the lines within the bound as undecoded regions even when the chunk is longer than maxLineBytes', async () => {
+    // A chunk far larger than the bound, with one overlong line in the middle: the normal
+    // lines around it must still reach the byte path as regions (not decoded one by one).
+    const before = Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n');
+    const after = Array.from({ length: 20 }, (_, i) => `more ${i}`).join('\r\n');
+    const chunk = Buffer.from(`${before}\n${'x'.repeat(60)}\n${after}\n`);
+    const items = [];
+    for await (const batch of splitLineItems(fromChunks([chunk]), { maxLineBytes: 50, oversizedHeadBytes: 5 })) items.push(...batch);
+    expect(items.map((item) => (isRegion(item) ? `region ${item.firstNo}+${item.ends.length}` : `line ${item.no}`))).toEqual([
+      'region 1+20',
+      'line 21',
+      'region 22+20',
+    ]);
+    expect(items[1]).toEqual({ no: 21, text: 'xxxxx', oversizedBytes: 60 });
   });
 });
 
