@@ -81,6 +81,16 @@ export function ingestTable(r: Results): string {
   );
 }
 
+/** The CPU a run may use to reach half the copy's throughput, against what gzip output needs. */
+function cpuBudget(r: Results): string {
+  const copy = r.ingest.find((m) => m.chunk === '100MB' && m.mode === 'copy');
+  const gzip = r.ingest.find((m) => m.chunk === '100MB' && m.mode === 'ingest-gzip');
+  if (copy?.childCpuSeconds === undefined || gzip?.childCpuSeconds === undefined || gzip.storeCpuSeconds === undefined) return '';
+  const wall = 2 * copy.seconds;
+  const cpus = r.machine.nproc;
+  return `For the 100MB chunk, half the copy's throughput means ${num(wall, 2)} s, i.e. ${num(wall * cpus, 2)} CPU seconds on ${cpus} CPUs; the ingest path with gzip output uses ${num(gzip.childCpuSeconds + gzip.storeCpuSeconds, 2)} (${num(gzip.childCpuSeconds, 2)} + ${num(gzip.storeCpuSeconds, 2)}), so it gets there only when parsing, compression and the store overlap almost perfectly.`;
+}
+
 /** "child + store" CPU seconds of a run, as far as measured (older results have neither). */
 function cpu(m: IngestMeasurement): string {
   if (m.childCpuSeconds === undefined) return 'n/a';
@@ -265,9 +275,10 @@ new buffer (dead buffers outside V8's heap pile up to 64 MiB before a full colle
 190 MiB peak for 100 MB → 157 MiB with reused part buffers (functions/adapters/s3-upload.ts) →
 121 MiB for 1 GiB with \`--max-semi-space-size=2 --max-old-space-size=64\`.
 
-Where the ingest path's time goes on 2 cores: with plain output the store writes 3.8× the
-chunk's bytes; with gzip output, compression costs about as much CPU as parsing (CLI to
-/dev/null, 100 MB: 1.46 s plain, 1.90 s gzipped with 2.8 s of user time), and s3rver shares
-the same two cores. The copy only moves bytes.
+Where the ingest path's time goes on 2 cores (the CPU column of the ingest table): with
+plain output the store writes 3.8× the chunk's bytes and s3rver's own CPU for them is three
+times what it spends on the copy; with gzip output, compression costs about as much CPU as
+parsing (CLI to /dev/null, 100 MB: 1.35–1.45 s plain, 1.9 s gzipped with 2.8 s of user
+time), and s3rver shares the same two cores. The copy only moves bytes. ${cpuBudget(r)}
 `;
 }

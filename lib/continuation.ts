@@ -2,12 +2,12 @@
 // This is the state handed over (async self-invoke payload), validated at that boundary.
 
 import * as z from './zod';
-import { CountsSchema, FORMATS } from './records';
+import { CountsSchema, FORMATS, nonEmpty } from './records';
 
 export const ContinuationSchema = z.object({
   ref: z.object({
-    bucket: z.string().check(z.minLength(1)),
-    key: z.string().check(z.minLength(1)),
+    bucket: nonEmpty(),
+    key: nonEmpty(),
     etag: z.optional(z.string()),
     size: z.optional(z.int().check(z.nonnegative())),
   }),
@@ -22,7 +22,7 @@ export const ContinuationSchema = z.object({
   }),
   counts: CountsSchema,
   /** Record objects written so far, in order. */
-  parts: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  parts: z.array(nonEmpty()).check(z.minLength(1)),
   notifyBatches: z.int().check(z.nonnegative()),
   startedAt: z.string(),
   formatDetected: z.boolean(),

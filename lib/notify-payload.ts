@@ -3,7 +3,7 @@
 
 import * as z from './zod';
 import { serialize } from './json-lines';
-import { EntryRecordSchema, SCHEMA_VERSION, type EntryRecord, type OutputRecord } from './records';
+import { EntryRecordSchema, nonEmpty, SCHEMA_VERSION, type EntryRecord, type OutputRecord } from './records';
 
 export const FailureSchema = z.extend(EntryRecordSchema, {
   outcome: z.literal('FAILED'),
@@ -14,9 +14,9 @@ export type Failure = z.infer<typeof FailureSchema>;
 
 export const NotifyPayloadSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
-  source: z.object({ bucket: z.string().check(z.minLength(1)), key: z.string().check(z.minLength(1)), etag: z.optional(z.string()) }),
+  source: z.object({ bucket: nonEmpty(), key: nonEmpty(), etag: z.optional(z.string()) }),
   /** Key of the chunk's JSON Lines output, where every record (and every failure) is. */
-  records: z.string().check(z.minLength(1)),
+  records: nonEmpty(),
   /** 1-based batch number within the chunk. */
   batch: z.int().check(z.positive()),
   failures: z.array(FailureSchema).check(z.minLength(1)),

@@ -33,6 +33,9 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const FORMATS = ['fscsm', 'cadf'] as const;
 export type Format = (typeof FORMATS)[number];
 
+/** A string of at least one character (a schema of its own each time: zod's checks make new schemas). */
+export const nonEmpty = () => z.string().check(z.minLength(1));
+
 /**
  * One operation, from any format. The fields every format fills are required; `format` says
  * which parser wrote the entry (absent on FSCSM entries, which are unchanged since before CADF).
@@ -50,31 +53,31 @@ export const EntryRecordSchema = z.object({
   /** The wall-clock value as written in the log, ISO form without offset, milliseconds (finer digits cut). */
   localTime: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}$/)),
   /** FSCSM: the operator. CADF: initiator.name, else initiator.id. */
-  actor: z.string().check(z.minLength(1)),
+  actor: nonEmpty(),
   /** FSCSM: one of ACTIONS. CADF: the event's action as written, e.g. create, authenticate, read/list. */
-  action: z.string().check(z.minLength(1)),
+  action: nonEmpty(),
   /** FSCSM: one of RESOURCE_TYPES. CADF: target.typeURI, e.g. service/compute/servers. */
-  resourceType: z.string().check(z.minLength(1)),
+  resourceType: nonEmpty(),
   /** FSCSM: the IDs in the operation. CADF: [target.id]. */
-  resourceIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  resourceIds: z.array(nonEmpty()).check(z.minLength(1)),
   outcome: z.enum(OUTCOMES),
   /** FSCSM: the operation text exactly as logged. CADF: "<action> <target.typeURI>". */
   operation: z.string(),
   /** FSCSM keypairs: "[Platform ID]_[Key Pair Name]" split when unambiguous. */
-  platformId: z.optional(z.string().check(z.minLength(1))),
-  keyName: z.optional(z.string().check(z.minLength(1))),
+  platformId: z.optional(nonEmpty()),
+  keyName: z.optional(nonEmpty()),
   /** CADF: the event's id. */
-  eventId: z.optional(z.string().check(z.minLength(1))),
+  eventId: z.optional(nonEmpty()),
   /** CADF delivered in an oslo.messaging notification: its event_type, e.g. identity.authenticate, audit.http.response. */
-  eventType: z.optional(z.string().check(z.minLength(1))),
+  eventType: z.optional(nonEmpty()),
   /** CADF: the event's reason (reasonCode as a string, e.g. an HTTP status), or a reason given as plain text. */
   reason: z.optional(
-    z.union([z.string().check(z.minLength(1)), z.object({ code: z.optional(z.string().check(z.minLength(1))), type: z.optional(z.string().check(z.minLength(1))) })]),
+    z.union([nonEmpty(), z.object({ code: z.optional(nonEmpty()), type: z.optional(nonEmpty()) })]),
   ),
   /** CADF: the request path (keystonemiddleware), e.g. /v2.1/servers. */
   requestPath: z.optional(z.string()),
   /** CADF: initiator.project_id. */
-  project: z.optional(z.string().check(z.minLength(1))),
+  project: z.optional(nonEmpty()),
 });
 /** The fields of an entry from any format, as EntryRecordSchema validates them. */
 export type EntryFields = z.infer<typeof EntryRecordSchema>;
@@ -123,7 +126,7 @@ const CheckedEntryRecordSchema = EntryRecordSchema.check(
 export const ErrorRecordSchema = z.object({
   line: z.int().check(z.positive()),
   kind: z.literal('error'),
-  reason: z.string().check(z.minLength(1)),
+  reason: nonEmpty(),
   /** The line as text (invalid UTF-8 shown with U+FFFD; oversized lines cut to their head). */
   raw: z.string(),
   /** Present when the raw bytes were not valid UTF-8, so the evidence is kept byte-exact. */
