@@ -269,6 +269,10 @@ Tried and dropped, each measured on the 100 MB chunk (\`python3\` loop of 5–15
 - coalescing the stream into 256 KiB pieces before the splitter, and 1 MiB writes into zlib:
   the ingest child with gzip output 2.55 → 3.0–3.15 s (more CPU, likely the larger live
   buffers under the 64 MiB old-space cap); CLI \`--gzip\` 1.86 → 2.37 s with 1 MiB writes.
+- larger batches straight from the parser (one per 1 MiB of JSON, no copying): the same,
+  2.5 → 2.9–3.45 s with 0.5–0.9 s more CPU. Like the young generation (ingest's
+  \`--max-semi-space-size\` 4 or 8: 2.34–2.86 s against 2.19–2.20 s with 2), smaller working
+  buffers are faster here, most likely because they stay in the CPU's caches.
 
 Ingest memory (bench ingest child, s3rver): lib-storage's \`Upload\` concatenates each part into a
 new buffer (dead buffers outside V8's heap pile up to 64 MiB before a full collection):
