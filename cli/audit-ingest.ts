@@ -1,5 +1,6 @@
 // audit-ingest: the product's pipeline over local files.
-//   audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--out DIR] FILE...
+//   audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--gzip] [--out DIR] FILE...
+//   audit-ingest backfill ... (cli/backfill.ts, a bundle of its own: dist/backfill.cjs)
 
 import { basename, dirname, resolve } from 'node:path';
 import { ParseConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom } from '../lib/config';

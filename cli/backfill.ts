@@ -1,15 +1,13 @@
 // audit-ingest backfill: the sweep over a whole container from a workstation, with a
 // progress line on stderr and a final table on stdout. Same code as the sweep function.
 
-import { BACKFILL_USAGE } from './backfill-usage';
 import { ParseConfigSchema, StoreConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { sweep, type SweepReport } from '../lib/sweep';
 import { s3ClientFromConfig, s3ContainerReader, s3ObjectStore } from '../functions/adapters/s3-store';
 import { PARSE_FLAGS, parseEnv, readArgs, usageError } from './args';
 import type { CliIo } from './audit-ingest';
-
-
+import { BACKFILL_USAGE } from './backfill-usage';
 
 export async function backfill(argv: string[], io: CliIo): Promise<number> {
   const flags = {

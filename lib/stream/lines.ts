@@ -78,13 +78,12 @@ export async function* splitLineItems(source: AsyncIterable<Uint8Array>, options
 
   const lineFromBytes = (bytes: Buffer, out: LineItem[]): void => {
     lineNo += 1;
-    let end = bytes.length;
-    if (end > 0 && bytes[end - 1] === CR) end -= 1;
+    const end = withoutCr(bytes, 0, bytes.length);
     if (end > max) {
       out.push(oversized(lineNo, bytes.subarray(0, headBytes), end));
       return;
     }
-    out.push(decodeLine(lineNo, bytes.subarray(0, end)));
+    out.push(decodeSpan(lineNo, bytes, 0, end));
   };
 
   for await (const input of source) {
@@ -215,10 +214,6 @@ export function decodeSpan(no: number, bytes: Buffer, start: number, end: number
     return { no, text, invalidUtf8: Buffer.from(bytes.subarray(start, end)) };
   }
   return { no, text };
-}
-
-function decodeLine(no: number, bytes: Buffer): Line {
-  return decodeSpan(no, bytes, 0, bytes.length);
 }
 
 function oversized(no: number, head: Buffer, length: number): Line {

@@ -8,7 +8,7 @@ import { createGzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARSE_OPTIONS } from '../../lib/pipeline';
-import { expectConsistent, run } from '../support/pipeline-run';
+import { expectConsistent, run, type Run } from '../support/pipeline-run';
 
 const MiB = 1024 * 1024;
 const LINE_BYTES = 100 * MiB;
@@ -55,6 +55,17 @@ const OVERSIZED = (line: number) => ({
   rawTruncated: true,
 });
 
+
+/** Line 1 an entry, line 2 the huge line as an oversized error record, line 3 an entry. */
+function expectHugeLineBetweenTwoEntries(r: Run): void {
+  expect(r.records.map((rec) => [rec.line, rec.kind])).toEqual([
+    [1, 'entry'],
+    [2, 'error'],
+    [3, 'entry'],
+  ]);
+  expect(r.records[1]).toStrictEqual(OVERSIZED(2));
+}
+
 describe('a 100 MB line through parseObject', { timeout: 30_000 }, () => {
   it('with no newline at all: one error record, line 1, a 4 KiB head, memory flat', async () => {
     const probe = new MemoryProbe();
@@ -93,12 +104,7 @@ describe('a 100 MB line through parseObject', { timeout: 30_000 }, () => {
     const r = await run(gz as AsyncIterable<Buffer>);
     expectConsistent(r);
     expect(r.parsed.compression).toBe('gzip');
-    expect(r.records.map((rec) => [rec.line, rec.kind])).toEqual([
-      [1, 'entry'],
-      [2, 'error'],
-      [3, 'entry'],
-    ]);
-    expect(r.records[1]).toStrictEqual(OVERSIZED(2));
+    expectHugeLineBetweenTwoEntries(r);
     expect(probe.heapAndBuffers).toBeLessThan(BOUND);
   });
 
@@ -106,12 +112,7 @@ describe('a 100 MB line through parseObject', { timeout: 30_000 }, () => {
     const probe = new MemoryProbe();
     const r = await run(hugeLineSource([ENTRY(1)], [ENTRY(3)], probe), { sourceEncoding: 'shift_jis' });
     expectConsistent(r);
-    expect(r.records.map((rec) => [rec.line, rec.kind])).toEqual([
-      [1, 'entry'],
-      [2, 'error'],
-      [3, 'entry'],
-    ]);
-    expect(r.records[1]).toStrictEqual(OVERSIZED(2));
+    expectHugeLineBetweenTwoEntries(r);
     expect(probe.heapAndBuffers).toBeLessThan(BOUND);
     expect(probe.rss).toBeLessThan(BOUND);
   });
