@@ -27,7 +27,11 @@ export interface ChunkInfo {
   failed: number;
 }
 
-export type ParseTool = 'ours' | 'lognormalizer-structured' | 'lognormalizer-fields' | 'readline';
+/**
+ * 'ours-ca-bundle': ours again with the NODE_EXTRA_CA_CERTS this machine sets for every process
+ * (the other tools run without it; see CA_BUNDLE_VARIABLE in config.ts). Shown, not judged.
+ */
+export type ParseTool = 'ours' | 'ours-ca-bundle' | 'lognormalizer-structured' | 'lognormalizer-fields' | 'readline';
 
 export interface ParseMeasurement {
   chunk: string;

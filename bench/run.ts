@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { buildAll, type Bundles } from './bundle';
-import { benchPort, BUILD_DIR, DOC_PATH, ingestNodeOptions, MEGABYTE, RESULTS_PATH, ROOT, RULEBASES, runsFor, selectedSizes } from './config';
+import { benchPort, BUILD_DIR, CA_BUNDLE_VARIABLE, DOC_PATH, ingestNodeOptions, MEGABYTE, parseEnv, RESULTS_PATH, ROOT, RULEBASES, runsFor, selectedSizes } from './config';
 import { ensureGzipChunk, ensurePlainChunk } from './generate';
 import type { ChildResult, IngestMode } from './ingest-child';
 
@@ -57,12 +57,16 @@ interface OurSummary {
 
 /** The four parse tools on one chunk, interleaved run by run so drift hits all alike. */
 async function measureParse(chunk: ChunkInfo, bundles: Bundles, lognorm: string): Promise<ParseMeasurement[]> {
-  const tools: Record<ParseTool, CommandSpec> = {
-    ours: { command: process.execPath, args: [bundles.cli, 'parse', chunk.path] },
-    'lognormalizer-structured': lognormCommand(lognorm, RULEBASES.structured, chunk.path),
-    'lognormalizer-fields': lognormCommand(lognorm, RULEBASES.fields, chunk.path),
-    readline: { command: process.execPath, args: [bundles.readlineCount, chunk.path] },
+  const env = parseEnv();
+  const ours: CommandSpec = { command: process.execPath, args: [bundles.cli, 'parse', chunk.path], env };
+  const tools: Partial<Record<ParseTool, CommandSpec>> = {
+    ours,
+    'lognormalizer-structured': { ...lognormCommand(lognorm, RULEBASES.structured, chunk.path), env },
+    'lognormalizer-fields': { ...lognormCommand(lognorm, RULEBASES.fields, chunk.path), env },
+    readline: { command: process.execPath, args: [bundles.readlineCount, chunk.path], env },
   };
+  // Start-up weighs only on the small chunk: there, ours with the machine's CA bundle too.
+  if (process.env[CA_BUNDLE_VARIABLE] && chunk.plainBytes <= 20 * MEGABYTE) tools['ours-ca-bundle'] = { ...ours, env: process.env };
   const runs = runsFor(chunk.plainBytes);
   const times = new Map<ParseTool, number[]>();
   const rss = new Map<ParseTool, number>();
@@ -94,7 +98,7 @@ async function measureParse(chunk: ChunkInfo, bundles: Bundles, lognorm: string)
 
 /** Every timed run must have handled every line: a fast tool that drops lines proves nothing. */
 function checkParsed(tool: ParseTool, stderr: string, chunk: ChunkInfo): number {
-  if (tool === 'ours') {
+  if (tool === 'ours' || tool === 'ours-ca-bundle') {
     const summary = JSON.parse(stderr.trim().split('\n').pop() ?? '{}') as OurSummary;
     if (summary.counts.parsed !== chunk.lines || summary.counts.failedOperations !== chunk.failed) {
       fail(`ours on ${chunk.label}: parsed ${summary.counts.parsed}/${chunk.lines}, failed ${summary.counts.failedOperations}/${chunk.failed}`);
