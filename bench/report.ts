@@ -199,7 +199,7 @@ ${chunksTable(r)}
 ## Parse throughput
 
 Each tool reads the chunk file and writes JSON to \`/dev/null\`, in its own process, start-up
-included; median of several runs after a warm-up (one run for 1GiB). Throughput is plain
+included; median of several runs after a warm-up (11 up to 20 MB, 3 up to 200 MB, one for 1GiB). Throughput is plain
 (uncompressed) megabytes per second, so the gzip row compares with the others.
 
 - **ours**: \`node dist/cli.cjs parse FILE\` (\`npm run build\`), the same ingest code the function runs.
@@ -280,6 +280,7 @@ What the profiles led to, in order (100 MB chunk, \`/usr/bin/time node dist/cli.
 | 6 | 0.2 s of start-up loading the S3 client | backfill's code loaded only for backfill | 1.5–1.8 s |
 | 7 | with 256 KiB reads every line took the general path: a chunk longer than MAX_LINE_BYTES was split line by line | lines within the bound go as regions whatever the chunk's size, only an overlong line alone; the CLI reads 256 KiB | 1.35–1.45 s |
 | 8 | start-up (\`--help\` 0.13 s, 0.06 s of it node): zod's classic build and our schemas ≈ 40 ms, the S3 client compiled though unused, Intl's zone data for UTC | zod's mini build (lib/zod.ts), backfill in its own bundle (dist/backfill.cjs), UTC without Intl | \`--help\` 0.075 s; 10 MB 0.37 → 0.27 s |
+| 9 | 10 MB: GC 16% of the run; a sampling heap profile (\`HeapProfiler.startSampling\` with collected objects): the byte path allocated a closure and an array iterator per line until the JIT optimised it (7 of 32 MB); TypedArray#set of constant pieces 15% | no closure or iterator in the byte path; one copy for the fixed-length piece around both times, one per action and type | 1.31 → 1.25 s; 10 MB 0.27 → 0.25 s (A/B medians) |
 
 Tried and dropped, each measured on the 100 MB chunk (\`python3\` loop of 5–15 runs, medians):
 - parse on worker threads (line-aligned 1 MiB segments, line numbers counted ahead, results
@@ -295,6 +296,19 @@ Tried and dropped, each measured on the 100 MB chunk (\`python3\` loop of 5–15
   2.5 → 2.9–3.45 s with 0.5–0.9 s more CPU. Like the young generation (ingest's
   \`--max-semi-space-size\` 4 or 8: 2.34–2.86 s against 2.19–2.20 s with 2), smaller working
   buffers are faster here, most likely because they stay in the CPU's caches.
+- a deeper queue into zlib (\`writableHighWaterMark\` 2 MiB, so the parser runs ahead): ingest
+  child with gzip output 2.35 → 3.10 s. Re-measured the young generation after step 9
+  (alternating runs): \`--max-semi-space-size\` 2: 2.26–2.65 s, 4: 2.70–3.07 s, 8: 2.65–3.12 s.
+- compression on a worker thread (a gzip stream driven from the worker's own event loop,
+  batches posted to it): CLI \`--gzip\` 2.04–2.14 → 1.87–1.98 s, but the ingest child
+  2.4 → 3.0–3.4 s with a 158 MiB peak (each batch copied into the worker, a second heap).
+- coalescing the S3 body into 256 KiB pieces (without larger zlib writes): within the noise.
+- other zlib parameters on the records (levels 1–3, memLevel 6–7, windowBits 11, Huffman
+  only): none more than 5% cheaper than level 2 without a larger output.
+- brotli quality 1 instead of gzip: the ingest child 2.39–2.49 → 2.04–2.12 s on 100 MB (still
+  0.45–0.46 of the copy), 54 MB instead of 48, and a format Athena and S3 Select do not read:
+  not offered.
+- the constant pieces copied by a byte loop instead of TypedArray#set: no gain (1.21 → 1.24 s).
 
 Ingest memory (bench ingest child, s3rver): lib-storage's \`Upload\` concatenates each part into a
 new buffer (dead buffers outside V8's heap pile up to 64 MiB before a full collection):
@@ -304,7 +318,16 @@ new buffer (dead buffers outside V8's heap pile up to 64 MiB before a full colle
 Where the ingest path's time goes on 2 cores (the CPU column of the ingest table): with
 plain output the store writes 3.8× the chunk's bytes and s3rver's own CPU for them is three
 times what it spends on the copy; with gzip output, compression costs about as much CPU as
-parsing (CLI to /dev/null, 100 MB: 1.35–1.45 s plain, 1.9 s gzipped with 2.8 s of user
-time), and s3rver shares the same two cores. The copy only moves bytes. ${cpuBudget(r)}
+parsing (CLI, 100 MB: 1.2–1.3 s to /dev/null, 1.9–2.1 s gzipped into a file with 2.5–2.9 s
+of user time), and s3rver shares the same two cores. The copy only moves bytes. ${cpuBudget(r)}
+
+Per thread (\`perf sched record\` then \`perf sched timehist -s\`, CLI \`parse --gzip\` on the 100 MB chunk,
+2.13 s): main thread 1.66 s running (parse, the zlib hand-offs), the four libuv threads
+1.67 s (compression, file writes), V8's helper threads 0.27 s: both cores are mostly busy and
+neither thread waits long for the other. In the ingest child, with the upload replaced by a
+sink that drops the output, reading, parsing and compressing the 100 MB chunk still takes
+2.0–2.3 s, against a copy of 0.9–1.0 s: the upload adds only its tail (the last parts and
+CompleteMultipartUpload, about 0.2 s). Half the copy's throughput would need parsing and
+compression together under about 1.9 s of wall time on two cores shared with s3rver.
 `;
 }
