@@ -60,6 +60,12 @@ export const StoreConfigSchema = z.object({
   /** Static keys for S3-compatible stores (Ceph, Swift s3api, EC2 credentials); AWS uses its role. */
   S3_ACCESS_KEY_ID: z.optional(z.string()),
   S3_SECRET_ACCESS_KEY: z.optional(z.string()),
+  /**
+   * A request whose connection carries no byte either way for this long fails. Without it a
+   * read that stalls with the connection still open holds the invocation until its timeout:
+   * no batch arrives, so ingest never gets to check its remaining time.
+   */
+  S3_IDLE_TIMEOUT_MS: positiveInt(60_000),
 });
 
 export const IngestConfigSchema = z.extend(z.extend(ParseConfigSchema, StoreConfigSchema.shape), {

@@ -13,6 +13,8 @@ export interface S3ClientSettings {
   forcePathStyle?: boolean;
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** A request whose socket stays idle this long fails with a TimeoutError (also mid-body). */
+  idleTimeoutMs?: number;
 }
 
 export function createS3Client(settings: S3ClientSettings): S3Client {
@@ -21,6 +23,8 @@ export function createS3Client(settings: S3ClientSettings): S3Client {
     forcePathStyle: settings.forcePathStyle ?? false,
     region: settings.region ?? process.env.AWS_REGION ?? 'us-east-1',
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
+    // socketTimeout is the handler's inactivity timeout: it destroys a response still streaming.
+    ...(settings.idleTimeoutMs ? { requestHandler: { socketTimeout: settings.idleTimeoutMs } } : {}),
   });
 }
 
@@ -30,6 +34,7 @@ export function s3ClientFromConfig(config: StoreConfig): S3Client {
     endpoint: config.S3_ENDPOINT,
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
     ...(config.S3_REGION ? { region: config.S3_REGION } : {}),
+    idleTimeoutMs: config.S3_IDLE_TIMEOUT_MS,
     ...(config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
       ? { credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY } }
       : {}),
