@@ -51,11 +51,14 @@ export function selectedSizes(env: NodeJS.ProcessEnv = process.env): ChunkSpec[]
 }
 
 /** More runs for small chunks, where start-up noise is a larger share; one for 1 GiB. */
+/** Up to this size a run lasts tenths of a second: start-up and noise weigh most there. */
+export const SMALL_CHUNK_BYTES = 20 * MB;
+
 export function runsFor(bytes: number, env: NodeJS.ProcessEnv = process.env): number {
   const forced = Number(env.BENCH_RUNS);
   if (Number.isInteger(forced) && forced > 0) return forced;
   // Small chunks take a few tenths of a second, where the machine's noise is largest: more runs.
-  if (bytes <= 20 * MB) return 11;
+  if (bytes <= SMALL_CHUNK_BYTES) return 11;
   if (bytes <= 200 * MB) return 3;
   return 1;
 }

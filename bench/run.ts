@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { buildAll, type Bundles } from './bundle';
-import { benchPort, BUILD_DIR, CA_BUNDLE_VARIABLE, DOC_PATH, ingestNodeOptions, MEGABYTE, parseEnv, RESULTS_PATH, ROOT, RULEBASES, runsFor, selectedSizes } from './config';
+import { benchPort, BUILD_DIR, CA_BUNDLE_VARIABLE, DOC_PATH, ingestNodeOptions, MEGABYTE, parseEnv, RESULTS_PATH, ROOT, RULEBASES, runsFor, selectedSizes, SMALL_CHUNK_BYTES } from './config';
 import { ensureGzipChunk, ensurePlainChunk } from './generate';
 import type { ChildResult, IngestMode } from './ingest-child';
 
@@ -55,7 +55,7 @@ interface OurSummary {
   counts: { parsed: number; errors: number; failedOperations: number };
 }
 
-/** The four parse tools on one chunk, interleaved run by run so drift hits all alike. */
+/** The parse tools on one chunk, interleaved run by run so drift hits all alike. */
 async function measureParse(chunk: ChunkInfo, bundles: Bundles, lognorm: string): Promise<ParseMeasurement[]> {
   const env = parseEnv();
   const ours: CommandSpec = { command: process.execPath, args: [bundles.cli, 'parse', chunk.path], env };
@@ -66,7 +66,7 @@ async function measureParse(chunk: ChunkInfo, bundles: Bundles, lognorm: string)
     readline: { command: process.execPath, args: [bundles.readlineCount, chunk.path], env },
   };
   // Start-up weighs only on the small chunk: there, ours with the machine's CA bundle too.
-  if (process.env[CA_BUNDLE_VARIABLE] && chunk.plainBytes <= 20 * MEGABYTE) tools['ours-ca-bundle'] = { ...ours, env: process.env };
+  if (process.env[CA_BUNDLE_VARIABLE] && chunk.plainBytes <= SMALL_CHUNK_BYTES) tools['ours-ca-bundle'] = { ...ours, env: process.env };
   const runs = runsFor(chunk.plainBytes);
   const times = new Map<ParseTool, number[]>();
   const rss = new Map<ParseTool, number>();
