@@ -6,22 +6,21 @@
 // (non-zero only when a measurement could not be taken or a tool lost lines).
 
 import { execFileSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { buildAll, type Bundles } from './bundle';
 import { benchPort, BUILD_DIR, CA_BUNDLE_VARIABLE, DOC_PATH, ingestNodeOptions, MEGABYTE, parseEnv, RESULTS_PATH, ROOT, RULEBASES, runsFor, selectedSizes, SMALL_CHUNK_BYTES } from './config';
 import { ensureGzipChunk, ensurePlainChunk } from './generate';
 import type { ChildResult, IngestMode } from './ingest-child';
-
-const INGEST_MODES: readonly IngestMode[] = ['ingest', 'ingest-gzip', 'copy'];
 import { checkOutput, ensureLognormalizer, lognormCommand, parseSummary } from './lognorm';
 import { median, runOnce, type CommandSpec } from './measure';
 import { packageSizes } from './package-size';
 import { renderDoc, renderText } from './report';
 import { evaluateTargets, type ChunkInfo, type IngestMeasurement, type Machine, type ParseMeasurement, type ParseTool, type Results } from './results';
 import { startStore } from './store';
+
+const INGEST_MODES: readonly IngestMode[] = ['ingest', 'ingest-gzip', 'copy'];
 
 const log = (text: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);

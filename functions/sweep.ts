@@ -5,7 +5,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from '../lib/zod';
-import { IngestConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom } from '../lib/config';
+import { IngestConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom, positiveInt } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { sweep, type SweepReport } from '../lib/sweep';
 import { runtimeFromEnv as ingestRuntime, type IngestRuntime } from './ingest';
@@ -17,7 +17,7 @@ const SweepConfigSchema = z.extend(IngestConfigSchema, {
   SWEEP_BUCKET: z.string().check(z.minLength(1, 'must name the container to sweep')),
   SWEEP_PREFIX: z.optional(z.string()),
   /** A chunk is only started with at least this much time left (a 10 MB chunk takes seconds). */
-  SWEEP_MIN_TIME_LEFT_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 60),
+  SWEEP_MIN_TIME_LEFT_SECONDS: positiveInt(60),
 });
 
 export interface SweepRuntime extends IngestRuntime {

@@ -4,11 +4,12 @@
 import * as z from './zod';
 import type { ParseOptions } from './pipeline';
 import { OUTPUT_COMPRESSIONS, type OutputCompression } from './keys';
-import { FORMATS } from './records';
+import { FORMATS, nonEmpty } from './records';
 import { canonicalEncoding } from './stream/transcode';
 import { assertTimeZone } from './timezone';
 
-const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
+/** A positive integer from the environment (a string), `fallback` when unset. */
+export const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
 const optionalUrl = z.optional(z.url());
 const bool = z.pipe(
   z._default(z.enum(['true', 'false', '1', '0']), 'false'),
@@ -55,7 +56,7 @@ export const ParseConfigSchema = z.object({
 export const StoreConfigSchema = z.object({
   S3_ENDPOINT: optionalUrl,
   /** Region for signing; S3-compatible stores usually accept us-east-1. Defaults to AWS_REGION. */
-  S3_REGION: z.optional(z.string().check(z.minLength(1))),
+  S3_REGION: z.optional(nonEmpty()),
   S3_FORCE_PATH_STYLE: bool,
   /** Static keys for S3-compatible stores (Ceph, Swift s3api, EC2 credentials); AWS uses its role. */
   S3_ACCESS_KEY_ID: z.optional(z.string()),

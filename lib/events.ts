@@ -4,15 +4,16 @@
 
 import * as z from './zod';
 import { decodeEventKey, keyEncodingFor, type KeyEncoding } from './keys';
+import { nonEmpty } from './records';
 
 const S3EventRecordSchema = z.looseObject({
   eventVersion: z.string().check(z.regex(/^2\.\d+$/, 'eventVersion must be 2.x')),
   eventSource: z.string(),
   eventName: z.string(),
   s3: z.looseObject({
-    bucket: z.looseObject({ name: z.string().check(z.minLength(1)) }),
+    bucket: z.looseObject({ name: nonEmpty() }),
     object: z.looseObject({
-      key: z.string().check(z.minLength(1)),
+      key: nonEmpty(),
       size: z.optional(z.int().check(z.nonnegative())),
       eTag: z.optional(z.string()),
       versionId: z.optional(z.string()),
