@@ -7,6 +7,9 @@ import { buildAlert, type Alert } from './alert';
 import { deliverOnce, type ClaimMode, type ClaimStore, type Outcome } from './claims';
 import { withRetry } from './retry';
 
+/** A delivery retry starts only with this much time left (a webhook answers within a second or two). */
+const MIN_ATTEMPT_MS = 2_000;
+
 export interface Sink {
   /** Stable name: part of the claim key, so renaming a sink re-sends. */
   name: string;
@@ -61,6 +64,7 @@ export async function notifyFailures(payload: NotifyPayload, deps: NotifyDeps): 
         () =>
           withRetry((_n, timeLeft) => sink.send(alert, timeLeft), {
             deadline: deps.deadline,
+            minAttemptMs: MIN_ATTEMPT_MS,
             onRetry: (attempt, delayMs, error) => log.warn('alert delivery failed, retrying', { sink: sink.name, attempt, delayMs, error }),
           }),
         { store: claims, mode: deps.claimMode, owner: deps.owner, leaseMs: deps.leaseMs, deadline: deps.deadline },

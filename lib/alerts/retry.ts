@@ -5,6 +5,12 @@
 export interface RetryOptions {
   /** Epoch ms after which no new attempt starts. */
   deadline: number;
+  /**
+   * A retry starts only with at least this much time left before the deadline; otherwise the
+   * last error is thrown. An attempt squeezed into the last moments fails for lack of time,
+   * and its error (a timeout) would hide the real one.
+   */
+  minAttemptMs?: number;
   baseMs?: number;
   maxDelayMs?: number;
   now?: () => number;
@@ -24,6 +30,7 @@ export async function withRetry<T>(attempt: (n: number, timeLeftMs: number) => P
   const random = options.random ?? Math.random;
   const base = options.baseMs ?? 200;
   const cap = options.maxDelayMs ?? 10_000;
+  const minAttempt = options.minAttemptMs ?? 0;
   for (let n = 1; ; n++) {
     try {
       return await attempt(n, options.deadline - now());
@@ -31,7 +38,7 @@ export async function withRetry<T>(attempt: (n: number, timeLeftMs: number) => P
       if (err instanceof PermanentError) throw err;
       // Full jitter (AWS Architecture Blog): spreads retries of many invocations apart.
       const delay = Math.floor(random() * Math.min(cap, base * 2 ** (n - 1)));
-      if (now() + delay >= options.deadline) throw err;
+      if (now() + delay + minAttempt >= options.deadline) throw err;
       options.onRetry?.(n, delay, err);
       await sleep(delay);
     }

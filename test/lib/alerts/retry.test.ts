@@ -45,6 +45,23 @@ describe('withRetry', () => {
     expect(c.now()).toBeLessThan(1000);
   });
 
+  it('starts no retry that would have less than minAttemptMs before the deadline, and throws the last real error', async () => {
+    const c = clock();
+    let calls = 0;
+    // Without the margin a third attempt would start at t = 898 with 102 ms left (previous test).
+    await expect(
+      withRetry(() => Promise.reject(new Error(`fail ${++calls}`)), {
+        deadline: 1000,
+        baseMs: 300,
+        minAttemptMs: 200,
+        now: c.now,
+        sleep: c.sleep,
+        random: () => 0.999,
+      }),
+    ).rejects.toThrow(/^fail 2$/);
+    expect(c.sleeps).toEqual([299]);
+  });
+
   it('does not retry a permanent error', async () => {
     let calls = 0;
     await expect(withRetry(() => Promise.reject(new PermanentError(`HTTP 404 ${++calls}`)), { deadline: Date.now() + 10_000 })).rejects.toThrow('HTTP 404 1');
