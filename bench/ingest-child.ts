@@ -1,17 +1,17 @@
 // Child process: one pass of the product's ingest path against an S3 endpoint, or the
 // plain copy it is compared with, alone in its process so that its peak RSS is its own.
-//   node ingest-child.cjs ingest|ingest-gzip|copy ENDPOINT BUCKET KEY
+//   node ingest-child.cjs ingest|ingest-gzip|ingest-zstd|copy ENDPOINT BUCKET KEY
 // prints one JSON line on stderr: {mode, seconds, maxRssKiB, counts?, outputBytes}
 //
 // "ingest" is what the Lambda handler runs per object: ingestObject (lib/ingest.ts), through
 // ingestWhole (no time budget, so no continuation parts), over s3ObjectStore
 // (functions/adapters/s3-store.ts): GetObject stream -> inflate -> lines -> records ->
-// streamed multipart upload of <key>.jsonl, then <key>.summary.json.
+// streamed multipart upload of <key>.jsonl, then <key>.summary.json; ingest-gzip and
+// ingest-zstd the same with OUTPUT_COMPRESSION=gzip / zstd (<key>.jsonl.gz / .jsonl.zst).
 // "copy" moves the same object's bytes through the same SDK, GetObject stream -> Upload,
 // with the same part size and queue: the I/O floor the ingest path cannot beat.
 
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
 import { createS3Client, s3ObjectStore } from '../functions/adapters/s3-store';
@@ -19,6 +19,7 @@ import { ingestWhole } from '../lib/ingest';
 import { createLogger } from '../lib/log';
 import { DEFAULT_PARSE_OPTIONS } from '../lib/pipeline';
 import type { Counts } from '../lib/records';
+import { INGEST_OUTPUTS, type IngestMode } from './ingest-modes';
 
 /** s3-store.ts's multipart settings (8 MiB parts, 2 in flight), so the copy pays the same. */
 const PART_SIZE = 8 * 1024 * 1024;
@@ -26,8 +27,6 @@ const QUEUE_SIZE = 2;
 /** s3rver's fixed keys (see scripts/local-stack.ts). */
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-/** ingest-gzip: the same path with OUTPUT_COMPRESSION=gzip (records as <key>.jsonl.gz). */
-export type IngestMode = 'ingest' | 'ingest-gzip' | 'copy';
 
 export interface ChildResult {
   mode: IngestMode;
@@ -48,7 +47,7 @@ async function main(mode: IngestMode, endpoint: string, bucket: string, key: str
   let counts: Counts | undefined;
   let notifyBatches: number | undefined;
   let outputKey: string;
-  if (mode === 'ingest' || mode === 'ingest-gzip') {
+  if (mode !== 'copy' && Object.hasOwn(INGEST_OUTPUTS, mode)) {
     const result = await ingestWhole(
       { bucket, key },
       {
@@ -57,7 +56,7 @@ async function main(mode: IngestMode, endpoint: string, bucket: string, key: str
         sendFailures: () => Promise.resolve(),
         log: createLogger({ bench: 'ingest' }, { level: 'warn', write: (line) => process.stderr.write(line + '\n') }),
       },
-      { ...DEFAULT_PARSE_OPTIONS, maxPayloadBytes: 240_000, outputCompression: mode === 'ingest-gzip' ? 'gzip' : 'none' },
+      { ...DEFAULT_PARSE_OPTIONS, maxPayloadBytes: 240_000, outputCompression: INGEST_OUTPUTS[mode] },
     );
     counts = result.summary.counts;
     notifyBatches = result.notifyBatches;
@@ -73,7 +72,7 @@ async function main(mode: IngestMode, endpoint: string, bucket: string, key: str
       leavePartsOnError: false,
     }).done();
   } else {
-    throw new Error(`unknown mode "${String(mode)}" (expected ingest, ingest-gzip or copy)`);
+    throw new Error(`unknown mode "${String(mode)}" (expected ingest, ingest-gzip, ingest-zstd or copy)`);
   }
   const seconds = (performance.now() - started) / 1000;
   const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: outputKey }));
@@ -91,7 +90,7 @@ async function main(mode: IngestMode, endpoint: string, bucket: string, key: str
 
 const [mode, endpoint, bucket, key] = process.argv.slice(2);
 if (mode === undefined || endpoint === undefined || bucket === undefined || key === undefined) {
-  process.stderr.write('usage: ingest-child ingest|ingest-gzip|copy ENDPOINT BUCKET KEY\n');
+  process.stderr.write('usage: ingest-child ingest|ingest-gzip|ingest-zstd|copy ENDPOINT BUCKET KEY\n');
   process.exit(2);
 }
 main(mode as IngestMode, endpoint, bucket, key).then(

@@ -1,6 +1,6 @@
 // The shape of .bench/results.json, and the targets of issue #6 evaluated on it.
 
-import type { IngestMode } from './ingest-child';
+import { INGEST_OUTPUT_MODES, outputLabel, type IngestMode } from './ingest-modes';
 import type { FunctionPackage } from './package-size';
 
 export interface Machine {
@@ -105,12 +105,12 @@ export function evaluateTargets(r: Omit<Results, 'targets'>): Target[] {
       targets.push({ name: `parse ${chunk.label}: ours / lognormalizer (4-field rulebase)`, value: v, target: 'reference', met: undefined, note: 'less work than ours' });
     }
     const copy = find(r.ingest, chunk.label, (m) => m.mode === 'copy');
-    for (const mode of ['ingest', 'ingest-gzip'] as const) {
+    for (const mode of INGEST_OUTPUT_MODES) {
       const ingest = find(r.ingest, chunk.label, (m) => m.mode === mode);
       if (!ingest || !copy) continue;
       const v = ingest.mbPerSec / copy.mbPerSec;
       targets.push({
-        name: `ingest ${chunk.label}: ${mode === 'ingest' ? 'ingest (records as .jsonl)' : 'ingest, OUTPUT_COMPRESSION=gzip'} / plain copy throughput`,
+        name: `ingest ${chunk.label}: ingest (${outputLabel(mode)}) / plain copy throughput`,
         value: v,
         target: '≥ 0.5',
         met: v >= 0.5,

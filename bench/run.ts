@@ -12,15 +12,14 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { buildAll, type Bundles } from './bundle';
 import { benchPort, BUILD_DIR, CA_BUNDLE_VARIABLE, DOC_PATH, ingestNodeOptions, MEGABYTE, parseEnv, RESULTS_PATH, ROOT, RULEBASES, runsFor, selectedSizes, SMALL_CHUNK_BYTES } from './config';
 import { ensureGzipChunk, ensurePlainChunk } from './generate';
-import type { ChildResult, IngestMode } from './ingest-child';
+import type { ChildResult } from './ingest-child';
+import { runnableModes, type IngestMode } from './ingest-modes';
 import { checkOutput, ensureLognormalizer, lognormCommand, parseSummary } from './lognorm';
 import { median, runOnce, type CommandSpec } from './measure';
 import { packageSizes } from './package-size';
 import { renderDoc, renderText } from './report';
 import { evaluateTargets, type ChunkInfo, type IngestMeasurement, type Machine, type ParseMeasurement, type ParseTool, type Results } from './results';
 import { startStore } from './store';
-
-const INGEST_MODES: readonly IngestMode[] = ['ingest', 'ingest-gzip', 'copy'];
 
 const log = (text: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
@@ -126,39 +125,42 @@ async function measureIngest(chunks: ChunkInfo[], bundles: Bundles): Promise<Ing
       await store.put(key, chunk.path);
       // Ingest runs are slower than parse runs: at most 3 even for the small chunk.
       const runs = Math.min(3, runsFor(chunk.plainBytes));
-      const results: Record<IngestMode, ChildResult[]> = { ingest: [], 'ingest-gzip': [], copy: [] };
-      const storeCpu: Record<IngestMode, number[]> = { ingest: [], 'ingest-gzip': [], copy: [] };
+      const modes = runnableModes();
+      const results = new Map<IngestMode, ChildResult[]>(modes.map((m) => [m, []]));
+      const storeCpu = new Map<IngestMode, number[]>(modes.map((m) => [m, []]));
       for (let i = 0; i < runs; i += 1) {
-        for (const mode of INGEST_MODES) {
+        for (const mode of modes) {
           log(`ingest-path ${chunk.label} ${mode} run ${i + 1}/${runs}`);
           const storeCpuBefore = store.cpuSeconds();
           const res = await runOnce({ command: process.execPath, args: [...ingestNodeOptions(), bundles.ingestChild, mode, store.endpoint, store.bucket, key], cwd: BUILD_DIR });
           const child = JSON.parse(res.stderr.trim().split('\n').pop() ?? '{}') as ChildResult;
           const storeCpuAfter = store.cpuSeconds();
-          if (storeCpuBefore !== undefined && storeCpuAfter !== undefined) storeCpu[mode].push(storeCpuAfter - storeCpuBefore);
+          if (storeCpuBefore !== undefined && storeCpuAfter !== undefined) storeCpu.get(mode)?.push(storeCpuAfter - storeCpuBefore);
           if (mode !== 'copy' && (child.counts?.parsed !== chunk.lines || child.counts.failedOperations !== chunk.failed)) {
             fail(`ingest on ${chunk.label}: counts ${JSON.stringify(child.counts)}, expected ${chunk.lines} lines, ${chunk.failed} failed`);
           }
           if (mode === 'copy' && child.outputBytes !== chunk.bytes) fail(`copy on ${chunk.label}: ${child.outputBytes}/${chunk.bytes} bytes`);
-          results[mode].push(child);
+          results.get(mode)?.push(child);
           await store.remove(child.outputKey, ...(mode !== 'copy' ? [`${key}.summary.json`] : []));
         }
       }
-      for (const mode of INGEST_MODES) {
-        const all = results[mode].map((c) => c.seconds);
+      for (const mode of modes) {
+        const runsOf = results.get(mode) ?? [];
+        const cpuOfStore = storeCpu.get(mode) ?? [];
+        const all = runsOf.map((c) => c.seconds);
         const seconds = median(all);
-        const last = results[mode][results[mode].length - 1];
+        const last = runsOf[runsOf.length - 1];
         out.push({
           chunk: chunk.label,
           mode,
           seconds,
           runs: all,
           mbPerSec: chunk.plainBytes / MEGABYTE / seconds,
-          maxRssKiB: Math.max(...results[mode].map((c) => c.maxRssKiB)),
+          maxRssKiB: Math.max(...runsOf.map((c) => c.maxRssKiB)),
           outputBytes: last?.outputBytes ?? 0,
           ...(last?.counts ? { parsedLines: last.counts.parsed } : {}),
-          childCpuSeconds: median(results[mode].map((c) => c.cpuSeconds)),
-          ...(storeCpu[mode].length > 0 ? { storeCpuSeconds: median(storeCpu[mode]) } : {}),
+          childCpuSeconds: median(runsOf.map((c) => c.cpuSeconds)),
+          ...(cpuOfStore.length > 0 ? { storeCpuSeconds: median(cpuOfStore) } : {}),
         });
       }
       await store.remove(key);

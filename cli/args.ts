@@ -34,17 +34,23 @@ export const PARSE_FLAGS = {
   timezone: { type: 'string' },
   encoding: { type: 'string' },
   gzip: { type: 'boolean' },
+  zstd: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The parse flags as configuration variables, over the environment. */
-export function parseEnv(io: CliIo, values: { format?: string; timezone?: string; encoding?: string; gzip?: boolean }): NodeJS.ProcessEnv {
+/** The parse flags as configuration variables, over the environment; throws on flags that exclude each other. */
+export function parseEnv(
+  io: CliIo,
+  values: { format?: string; timezone?: string; encoding?: string; gzip?: boolean; zstd?: boolean },
+): NodeJS.ProcessEnv {
+  if (values.gzip && values.zstd) throw new Error('--gzip and --zstd exclude each other');
   return {
     ...io.env,
     ...(values.format !== undefined ? { INPUT_FORMAT: values.format } : {}),
     ...(values.timezone !== undefined ? { SOURCE_TIMEZONE: values.timezone } : {}),
     ...(values.encoding !== undefined ? { SOURCE_ENCODING: values.encoding } : {}),
     ...(values.gzip ? { OUTPUT_COMPRESSION: 'gzip' } : {}),
+    ...(values.zstd ? { OUTPUT_COMPRESSION: 'zstd' } : {}),
   };
 }
 

@@ -2,10 +2,10 @@
 // loading the S3 client (about a quarter second of start-up).
 
 export const BACKFILL_USAGE = `usage: audit-ingest backfill --bucket NAME [--prefix P] [--endpoint URL] [--region R]
-                            [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--gzip] [--dry-run]
+                            [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--gzip|--zstd] [--dry-run]
 
 Ingests every chunk of a container that has no up-to-date summary (none, or one for another
-ETag), writing <key>.jsonl (--gzip: <key>.jsonl.gz) and <key>.summary.json beside it; a
+ETag), writing <key>.jsonl (--gzip: .jsonl.gz, --zstd: .jsonl.zst) and <key>.summary.json beside it; a
 second run does nothing.
 Keys: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY,
 e.g. OpenStack EC2 credentials). --endpoint selects an S3-compatible store (path-style).

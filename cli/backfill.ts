@@ -22,14 +22,14 @@ export async function backfill(argv: string[], io: CliIo): Promise<number> {
   if (typeof args === 'number') return args;
   if (!args.values.bucket) return usageError(io, '--bucket is required', BACKFILL_USAGE);
   if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0]}"`, BACKFILL_USAGE);
-  const env = {
-    ...parseEnv(io, args.values),
-    ...(args.values.endpoint !== undefined ? { S3_ENDPOINT: args.values.endpoint, S3_FORCE_PATH_STYLE: 'true' } : {}),
-    ...(args.values.region !== undefined ? { S3_REGION: args.values.region } : {}),
-  };
   let parse;
   let store;
   try {
+    const env = {
+      ...parseEnv(io, args.values),
+      ...(args.values.endpoint !== undefined ? { S3_ENDPOINT: args.values.endpoint, S3_FORCE_PATH_STYLE: 'true' } : {}),
+      ...(args.values.region !== undefined ? { S3_REGION: args.values.region } : {}),
+    };
     parse = loadConfig(ParseConfigSchema, env);
     store = loadConfig(StoreConfigSchema, env);
   } catch (err) {

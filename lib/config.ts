@@ -5,6 +5,7 @@ import * as z from './zod';
 import type { ParseOptions } from './pipeline';
 import { OUTPUT_COMPRESSIONS, type OutputCompression } from './keys';
 import { FORMATS, nonEmpty } from './records';
+import { zstdAvailable } from './stream/compress';
 import { canonicalEncoding } from './stream/transcode';
 import { assertTimeZone } from './timezone';
 
@@ -48,8 +49,13 @@ export const ParseConfigSchema = z.object({
   ),
   MAX_LINE_BYTES: positiveInt(1024 * 1024),
   MAX_DECOMPRESSED_BYTES: positiveInt(8 * 1024 ** 3),
-  /** gzip writes `<key>.jsonl.gz`: about 8x fewer bytes to store and upload. */
-  OUTPUT_COMPRESSION: z._default(z.enum(OUTPUT_COMPRESSIONS), 'none'),
+  /** gzip / zstd write `<key>.jsonl.gz` / `.jsonl.zst`: about 8x fewer bytes to store and upload. */
+  OUTPUT_COMPRESSION: z._default(
+    z.enum(OUTPUT_COMPRESSIONS).check(
+      z.refine((c) => c !== 'zstd' || zstdAvailable(), { message: `zstd needs Node >= 22.15 (this is ${process.version}); use gzip` }),
+    ),
+    'none',
+  ),
 });
 
 /** How to reach the object store: AWS by default, or any S3-compatible endpoint. */

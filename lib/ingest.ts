@@ -7,7 +7,7 @@ import { outputKeysFor, partKeyFor, type OutputCompression } from './keys';
 import type { Continuation } from './continuation';
 import type { Logger } from './log';
 import { parseObject, type OutputBatch, type ParseOptions } from './pipeline';
-import { gzipped } from './stream/deflate';
+import { compressed, CONTENT_TYPES } from './stream/compress';
 import { SCHEMA_VERSION, type Counts, type Summary } from './records';
 
 export interface ObjectRef {
@@ -53,7 +53,7 @@ export interface IngestDeps {
 
 export interface IngestOptions extends ParseOptions {
   maxPayloadBytes: number;
-  /** 'gzip' writes the records as `<key>.jsonl.gz` (default 'none': `<key>.jsonl`). */
+  /** 'gzip' / 'zstd' write the records as `<key>.jsonl.gz` / `<key>.jsonl.zst` (default 'none': `<key>.jsonl`). */
   outputCompression?: OutputCompression;
   /**
    * Asked after each batch of lines: true ends this run at that line boundary, completes
@@ -105,8 +105,8 @@ export async function ingestObject(
   }
 
   const json = jsonTappingFailures(parsed.batches);
-  if (compression === 'gzip') await deps.store.writeStream(ref.bucket, partKey, gzipped(json), 'application/gzip');
-  else await deps.store.writeStream(ref.bucket, partKey, json, 'application/x-ndjson');
+  const body = compression === 'none' ? json : compressed(json, compression);
+  await deps.store.writeStream(ref.bucket, partKey, body, CONTENT_TYPES[compression]);
   await batcher.flush();
 
   const counts = continuing ? addCounts(continuing.counts, parsed.counts) : { ...parsed.counts };

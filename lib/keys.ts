@@ -19,11 +19,12 @@ export function keyEncodingFor(setting: 'auto' | KeyEncoding, eventSource: strin
 }
 
 export const RECORDS_SUFFIX = '.jsonl';
-export const OUTPUT_COMPRESSIONS = ['none', 'gzip'] as const;
+export const OUTPUT_COMPRESSIONS = ['none', 'gzip', 'zstd'] as const;
 export type OutputCompression = (typeof OUTPUT_COMPRESSIONS)[number];
-/** `.jsonl`, or `.jsonl.gz` for gzip output. */
+const COMPRESSED_EXTENSIONS: Record<OutputCompression, string> = { none: '', gzip: '.gz', zstd: '.zst' };
+/** `.jsonl`, or `.jsonl.gz` / `.jsonl.zst` for compressed output. */
 export function recordsSuffix(compression: OutputCompression): string {
-  return compression === 'gzip' ? `${RECORDS_SUFFIX}.gz` : RECORDS_SUFFIX;
+  return RECORDS_SUFFIX + COMPRESSED_EXTENSIONS[compression];
 }
 /** Where notify keeps its exactly-once claims, in the same container. */
 export const CLAIMS_PREFIX = '.audit-ingest/claims/';

@@ -8,6 +8,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/audit-ingest';
 import { OutputRecordSchema, SummarySchema } from '../../lib/records';
+import { hasZstd, unzstd } from '../support/zstd';
 
 async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
@@ -60,6 +61,20 @@ describe('audit-ingest parse', () => {
       expect(summary.outputs.records).toBe('fscsm_audit.log.jsonl.gz');
       expect(gunzipSync(readFileSync(join(dir, 'fscsm_audit.log.jsonl.gz'))).toString().trimEnd().split('\n')).toHaveLength(21);
     }
+  });
+
+  it.runIf(hasZstd)('writes <name>.jsonl.zst with --zstd', async () => {
+    const dir = tmp();
+    const res = await run(['parse', '--zstd', '--out', dir, 'samples/fscsm_audit.log']);
+    expect(res.code).toBe(0);
+    expect(unzstd(readFileSync(join(dir, 'fscsm_audit.log.jsonl.zst'))).toString().trimEnd().split('\n')).toHaveLength(21);
+  });
+
+  it.each([[['parse', 'samples/fscsm_audit.log']], [['backfill', '--bucket', 'b', '--dry-run']]])('refuses --gzip with --zstd as a usage error (%j)', async (args) => {
+    const res = await run([...args, '--gzip', '--zstd']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--gzip and --zstd exclude each other/);
+    expect(res.stdout).toBe('');
   });
 
   it('converts wall-clock times with --timezone', async () => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OUTPUT_COMPRESSIONS, recordsSuffix, SUMMARY_SUFFIX } from '../../lib/keys';
 import { checkTemplate, resourceProblem, type Template } from './iam-rules';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -180,6 +181,15 @@ describe('the packaged stack (osls package --stage dev)', () => {
     expect(roles.sort()).toEqual(['IngestRole', 'NotifyRole', 'SweepRole']);
     expect(Object.values(template.Resources).filter((r) => r.Type.startsWith('Custom::'))).toEqual([]);
     expect(existsSync(join(dir, 'custom-resources.zip'))).toBe(false);
+  });
+
+  it.each(['IngestRole', 'SweepRole'])('lets %s write exactly the outputs the code names (each OUTPUT_COMPRESSION), nothing else', (role) => {
+    const statements = (template.Resources[role]?.Properties?.Policies as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }[])
+      .flatMap((p) => p.PolicyDocument.Statement)
+      .filter((st) => ([] as unknown[]).concat(st.Action).includes('s3:PutObject'));
+    const resources = statements.flatMap((st) => ([] as unknown[]).concat(st.Resource));
+    const expected = [...OUTPUT_COMPRESSIONS.map(recordsSuffix), SUMMARY_SUFFIX].map((suffix) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::logs-repo/*${suffix}` }));
+    expect(resources).toEqual(expected);
   });
 
   it('lets S3 invoke ingest for the logs bucket of this account only, and outputs the ARN to connect the bucket to', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hasZstd } from '../support/zstd';
 import { ConfigError, IngestConfigSchema, ParseConfigSchema, loadConfig, outputOptionsFrom, parseOptionsFrom } from '../../lib/config';
 
 describe('loadConfig', () => {
@@ -13,9 +14,17 @@ describe('loadConfig', () => {
     });
   });
 
-  it('accepts OUTPUT_COMPRESSION none or gzip and refuses anything else, naming the variable', () => {
+  it('accepts OUTPUT_COMPRESSION none, gzip or zstd and refuses anything else, naming the variable', () => {
     expect(outputOptionsFrom(loadConfig(ParseConfigSchema, { OUTPUT_COMPRESSION: 'gzip' }))).toEqual({ outputCompression: 'gzip' });
-    expect(() => loadConfig(ParseConfigSchema, { OUTPUT_COMPRESSION: 'zstd' })).toThrow(/OUTPUT_COMPRESSION/);
+    expect(() => loadConfig(ParseConfigSchema, { OUTPUT_COMPRESSION: 'brotli' })).toThrow(/OUTPUT_COMPRESSION/);
+  });
+
+  it.runIf(hasZstd)('accepts OUTPUT_COMPRESSION=zstd on a Node that has zstd', () => {
+    expect(outputOptionsFrom(loadConfig(ParseConfigSchema, { OUTPUT_COMPRESSION: 'zstd' }))).toEqual({ outputCompression: 'zstd' });
+  });
+
+  it.skipIf(hasZstd)('refuses OUTPUT_COMPRESSION=zstd on a Node without it, saying which Node it needs', () => {
+    expect(() => loadConfig(ParseConfigSchema, { OUTPUT_COMPRESSION: 'zstd' })).toThrow(/OUTPUT_COMPRESSION: zstd needs Node >= 22.15 \(this is v20/);
   });
 
   it('keeps SOURCE_ENCODING in its canonical name and hands it to the parser', () => {

@@ -41,6 +41,8 @@ describe('outputs', () => {
     expect(outputKeysFor('a/b c.log')).toEqual({ records: 'a/b c.log.jsonl', summary: 'a/b c.log.summary.json' });
     expect(outputKeysFor('a/b c.log', 'gzip')).toEqual({ records: 'a/b c.log.jsonl.gz', summary: 'a/b c.log.summary.json' });
     expect(partKeyFor('a.log', 2, 'gzip')).toBe('a.log.part-00002.jsonl.gz');
+    expect(outputKeysFor('a.log', 'zstd').records).toBe('a.log.jsonl.zst');
+    expect(partKeyFor('a.log', 3, 'zstd')).toBe('a.log.part-00003.jsonl.zst');
   });
   it('knows which chunk an output-shaped key would belong to', () => {
     expect(outputSource('x.log.jsonl')).toBe('x.log');
@@ -48,7 +50,9 @@ describe('outputs', () => {
     expect(outputSource('x.log.summary.json')).toBe('x.log');
     expect(outputSource('x.log.jsonl.gz')).toBe('x.log');
     expect(outputSource('x.log.part-00002.jsonl.gz')).toBe('x.log');
+    expect(outputSource('x.log.part-00002.jsonl.zst')).toBe('x.log');
     expect(outputSource('x.log.gz')).toBeUndefined();
+    expect(outputSource('x.log.zst')).toBeUndefined();
     expect(outputSource('x.log')).toBeUndefined();
     expect(outputSource('.jsonl')).toBeUndefined();
   });
