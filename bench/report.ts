@@ -288,6 +288,7 @@ What the profiles led to, in order (100 MB chunk, \`/usr/bin/time node dist/cli.
 | 7 | with 256 KiB reads every line took the general path: a chunk longer than MAX_LINE_BYTES was split line by line | lines within the bound go as regions whatever the chunk's size, only an overlong line alone; the CLI reads 256 KiB | 1.35–1.45 s |
 | 8 | start-up (\`--help\` 0.13 s, 0.06 s of it node): zod's classic build and our schemas ≈ 40 ms, the S3 client compiled though unused, Intl's zone data for UTC | zod's mini build (lib/zod.ts), backfill in its own bundle (dist/backfill.cjs), UTC without Intl | \`--help\` 0.075 s; 10 MB 0.37 → 0.27 s |
 | 9 | 10 MB: GC 16% of the run; a sampling heap profile (\`HeapProfiler.startSampling\` with collected objects): the byte path allocated a closure and an array iterator per line until the JIT optimised it (7 of 32 MB); TypedArray#set of constant pieces 15% | no closure or iterator in the byte path; one copy for the fixed-length piece around both times, one per action and type | 1.31 → 1.25 s; 10 MB 0.27 → 0.25 s (A/B medians) |
+| 10 | with gzip output, compression ≈ parsing in CPU (above); Node 20 had no cheaper codec; the functions run on Node 22 | \`OUTPUT_COMPRESSION=zstd\` (level 1, Node ≥ 22.15): 379 MB of records in 1.2–1.4 CPU s instead of gzip's 1.7–2.0, 47 MB instead of 48; the bench run on Node 22 | ingest child 2.06–2.19 → 1.80–2.05 s (gzip → zstd, Node 22; 2.49–2.73 s with gzip on Node 20) |
 
 Tried and dropped, each measured on the 100 MB chunk (\`python3\` loop of 5–15 runs, medians):
 - parse on worker threads (line-aligned 1 MiB segments, line numbers counted ahead, results
@@ -345,6 +346,7 @@ neither thread waits long for the other. In the ingest child, with the upload re
 sink that drops the output, reading, parsing and compressing the 100 MB chunk still takes
 2.0–2.3 s, against a copy of 0.9–1.0 s: the upload adds only its tail (the last parts and
 CompleteMultipartUpload, about 0.2 s). Half the copy's throughput would need parsing and
-compression together under about 1.9 s of wall time on two cores shared with s3rver.
+compression together under about 1.9 s of wall time on two cores shared with s3rver: zstd
+output on Node 22 (step 10), whose compression costs about a third less, gets there.
 `;
 }
