@@ -47,7 +47,7 @@ export function partKeyFor(sourceKey: string, n: number, compression: OutputComp
 
 /**
  * The chunk a key would be an output of (`x` for `x.jsonl`, `x.part-00002.jsonl`, their
- * `.gz` forms, `x.summary.json`), or undefined when the key has no output's shape.
+ * `.gz` and `.zst` forms, `x.summary.json`), or undefined when the key has no output's shape.
  */
 export function outputSource(key: string): string | undefined {
   if (key.endsWith(SUMMARY_SUFFIX)) return key.slice(0, -SUMMARY_SUFFIX.length) || undefined;
