@@ -2,13 +2,15 @@ import { defineConfig } from 'vitest/config';
 
 // Two projects: fast unit tests (no processes, no network) and integration tests that
 // start real processes (serverless-offline, the embedded S3, `osls package` for test/deploy).
-// `npm test` runs both.
+// `npm test` runs both, the unit tests first: the integration suites' waits are sized for
+// two cores of their own (a burst of 100 chunks ran 72 s alone, past 180 s beside them).
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['test/**/*.test.ts'],
           // Handlers log structured JSON; tests that check logs capture them explicitly.
           env: { LOG_LEVEL: 'silent' },
@@ -18,6 +20,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts', 'test/deploy/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,

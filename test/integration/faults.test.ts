@@ -515,7 +515,8 @@ describe('many chunks and duplicate events', () => {
     expect(alerts).toHaveLength(100);
     expect(alerts.reduce((n, a) => n + a.failedCount, 0)).toBe(300);
     expect(keys.flatMap((key) => logs('ingest failed', key))).toEqual([]);
-  }, 180_000);
+    // Longer than its waits together (120 s + 60 s), so that a slow run fails with what it waited for.
+  }, 240_000);
 
   it('the same event delivered 10 more times at once leaves one complete output and alerts each FAILED line once', async () => {
     const key = 'faults/duplicate-event.log';
