@@ -1,7 +1,10 @@
 // Summarises a V8 CPU profile (node --cpu-prof) as the functions with the most self time,
-// so that an optimisation starts from measured hot spots instead of guesses.
+// so that an optimisation starts from measured hot spots instead of guesses; --timeline
+// instead splits the main thread's time into idle, GC and busy per slice of the run, which
+// tells a thread that waits (on the store, on the compressor) from one that works.
 //   node --cpu-prof --cpu-prof-dir=.bench/prof dist/cli.cjs parse .bench/fscsm-100MB.log > /dev/null
 //   tsx bench/cpuprofile-top.ts .bench/prof/CPU.*.cpuprofile [N]
+//   tsx bench/cpuprofile-top.ts --timeline[=MS] .bench/prof/CPU.*.cpuprofile   (slices of MS, default 100)
 
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
@@ -15,7 +18,7 @@ interface ProfileNode {
   children?: number[];
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   startTime: number;
   endTime: number;
@@ -59,13 +62,63 @@ export function topSelfTime(profile: CpuProfile, limit: number): { totalMs: numb
   return { totalMs: totalUs / 1000, top };
 }
 
+export interface TimelineSlice {
+  /** Start of the slice, ms from the first sample. */
+  startMs: number;
+  idleMs: number;
+  gcMs: number;
+  busyMs: number;
+}
+
+/** The sampled time in slices of sliceMs, each split into idle (event loop waiting), GC and the rest. */
+export function timeline(profile: CpuProfile, sliceMs: number): TimelineSlice[] {
+  const kindOf = new Map(
+    profile.nodes.map((n) => [n.id, n.callFrame.functionName === '(idle)' ? 'idle' : n.callFrame.functionName === '(garbage collector)' ? 'gc' : 'busy'] as const),
+  );
+  const slices: TimelineSlice[] = [];
+  let atUs = 0;
+  profile.samples.forEach((id, i) => {
+    atUs += profile.timeDeltas[i] ?? 0;
+    // As in topSelfTime: the delta to the next sample belongs to this one.
+    const us = profile.timeDeltas[i + 1] ?? 0;
+    const index = Math.floor(atUs / 1000 / sliceMs);
+    for (let k = slices.length; k <= index; k++) slices.push({ startMs: k * sliceMs, idleMs: 0, gcMs: 0, busyMs: 0 });
+    const slice = slices[index];
+    if (slice === undefined) return;
+    const kind = kindOf.get(id) ?? 'busy';
+    if (kind === 'idle') slice.idleMs += us / 1000;
+    else if (kind === 'gc') slice.gcMs += us / 1000;
+    else slice.busyMs += us / 1000;
+  });
+  return slices;
+}
+
+function printTimeline(slices: TimelineSlice[]): void {
+  const total = { idleMs: 0, gcMs: 0, busyMs: 0 };
+  process.stdout.write('| from ms | idle ms | GC ms | busy ms |\n| ---: | ---: | ---: | ---: |\n');
+  for (const s of slices) {
+    total.idleMs += s.idleMs;
+    total.gcMs += s.gcMs;
+    total.busyMs += s.busyMs;
+    process.stdout.write(`| ${s.startMs} | ${s.idleMs.toFixed(0)} | ${s.gcMs.toFixed(0)} | ${s.busyMs.toFixed(0)} |\n`);
+  }
+  process.stdout.write(`| total | ${total.idleMs.toFixed(0)} | ${total.gcMs.toFixed(0)} | ${total.busyMs.toFixed(0)} |\n`);
+}
+
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [file, limitText] = process.argv.slice(2);
-  if (file === undefined) {
-    process.stderr.write('usage: tsx bench/cpuprofile-top.ts FILE.cpuprofile [N]\n');
+  const args = process.argv.slice(2);
+  const timelineArg = args[0]?.startsWith('--timeline') ? args.shift() : undefined;
+  const sliceMs = timelineArg === undefined ? 0 : Number(timelineArg.split('=')[1] ?? 100);
+  const [file, limitText] = args;
+  if (file === undefined || (timelineArg !== undefined && !(sliceMs > 0))) {
+    process.stderr.write('usage: tsx bench/cpuprofile-top.ts [--timeline[=MS]] FILE.cpuprofile [N]\n');
     process.exit(2);
   }
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+  if (timelineArg !== undefined) {
+    printTimeline(timeline(profile, sliceMs));
+    process.exit(0);
+  }
   const { totalMs, top } = topSelfTime(profile, Number(limitText ?? 25));
   process.stdout.write(`total sampled: ${totalMs.toFixed(0)} ms\n| self ms | self % | function | location |\n| ---: | ---: | --- | --- |\n`);
   for (const f of top) process.stdout.write(`| ${f.selfMs.toFixed(0)} | ${f.selfPercent.toFixed(1)} | ${f.name} | ${f.location} |\n`);

@@ -355,5 +355,13 @@ sink that drops the output, reading, parsing and compressing the 100 MB chunk st
 CompleteMultipartUpload, about 0.2 s). Half the copy's throughput would need parsing and
 compression together under about 1.9 s of wall time on two cores shared with s3rver: zstd
 output on Node 22 (step 10), whose compression costs about a third less, gets there.
+
+The ingest child's main thread over time (\`node --cpu-prof\` on the bench child, 100 MB,
+zstd output, Node 22, 2026-12-02; \`tsx bench/cpuprofile-top.ts --timeline=250\`): of 2.75 s
+sampled (start-up included), 0.52–0.59 s idle and 0.29–0.30 s in GC. The idle time is 10–16%
+of every quarter second of the run, the thread waiting for the store or the compressor on
+the other core, and 0.22 s at the end (the last part, CompleteMultipartUpload, the summary);
+the byte path (lib/formats/fscsm-bytes.ts) takes most of the busy time. Alternating runs
+against the copy that day: 2.53–2.85 s against 1.32–1.49 s, 0.47–0.56 of its throughput.
 `;
 }
