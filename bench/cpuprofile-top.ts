@@ -34,14 +34,19 @@ export interface HotFunction {
   selfPercent: number;
 }
 
+/** Each sample: its node, when it was taken and its self time (the delta to the next sample belongs to it), in µs. */
+function* samplesOf(profile: CpuProfile): Generator<{ id: number; atUs: number; selfUs: number }> {
+  let atUs = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    atUs += profile.timeDeltas[i] ?? 0;
+    yield { id: profile.samples[i] ?? 0, atUs, selfUs: profile.timeDeltas[i + 1] ?? 0 };
+  }
+}
+
 export function topSelfTime(profile: CpuProfile, limit: number): { totalMs: number; top: HotFunction[] } {
   const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
-  // Self time per sample: the delta to the next sample belongs to the sampled node.
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => {
-    const delta = profile.timeDeltas[i + 1] ?? 0;
-    selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
-  });
+  for (const sample of samplesOf(profile)) selfUs.set(sample.id, (selfUs.get(sample.id) ?? 0) + sample.selfUs);
   // Merge nodes of the same function reached through different call paths.
   const byFunction = new Map<string, HotFunction>();
   let totalUs = 0;
@@ -76,20 +81,16 @@ export function timeline(profile: CpuProfile, sliceMs: number): TimelineSlice[] 
     profile.nodes.map((n) => [n.id, n.callFrame.functionName === '(idle)' ? 'idle' : n.callFrame.functionName === '(garbage collector)' ? 'gc' : 'busy'] as const),
   );
   const slices: TimelineSlice[] = [];
-  let atUs = 0;
-  profile.samples.forEach((id, i) => {
-    atUs += profile.timeDeltas[i] ?? 0;
-    // As in topSelfTime: the delta to the next sample belongs to this one.
-    const us = profile.timeDeltas[i + 1] ?? 0;
+  for (const { id, atUs, selfUs } of samplesOf(profile)) {
     const index = Math.floor(atUs / 1000 / sliceMs);
     for (let k = slices.length; k <= index; k++) slices.push({ startMs: k * sliceMs, idleMs: 0, gcMs: 0, busyMs: 0 });
     const slice = slices[index];
-    if (slice === undefined) return;
+    if (slice === undefined) continue;
     const kind = kindOf.get(id) ?? 'busy';
-    if (kind === 'idle') slice.idleMs += us / 1000;
-    else if (kind === 'gc') slice.gcMs += us / 1000;
-    else slice.busyMs += us / 1000;
-  });
+    if (kind === 'idle') slice.idleMs += selfUs / 1000;
+    else if (kind === 'gc') slice.gcMs += selfUs / 1000;
+    else slice.busyMs += selfUs / 1000;
+  }
   return slices;
 }
 
