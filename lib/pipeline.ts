@@ -8,7 +8,8 @@ import { chooseFormat, detectCadfLayout, type CadfLayout, type FormatChoice } fr
 import { createFscsmParser, type LineParser } from './formats/fscsm';
 import { createFscsmByteEncoder, type ByteLineEncoder } from './formats/fscsm-bytes';
 import { JsonLinesWriter, serialize } from './json-lines';
-import type { Counts, ErrorRecord, Format, OutputRecord } from './records';
+import { RecordIds } from './record-id';
+import type { Counts, Draft, ErrorRecord, Format, OutputRecord } from './records';
 import { decode, InflateError, type Compression } from './stream/inflate';
 import { splitJsonValues, type JsonValueItem } from './stream/json-values';
 import { toUtf8 } from './stream/transcode';
@@ -91,6 +92,8 @@ export async function parseObject(
   const counts: Counts = { totalLines: 0, blankLines: 0, parsed: 0, errors: 0, failedOperations: 0, pendingOperations: 0 };
   const state: { streamError: string | undefined; stoppedAt: ResumePoint | undefined } = { streamError: undefined, stoppedAt: undefined };
   const skip = resume?.offset ?? 0;
+  // One id state per run: identical lines are numbered within the chunk (lib/record-id.ts).
+  const ids = new RecordIds();
 
   // A damaged gzip ends the byte stream cleanly here, so the splitter still flushes the
   // partial last line; the damage itself becomes one error record after it.
@@ -117,7 +120,7 @@ export async function parseObject(
     if (state.streamError === undefined) return;
     counts.totalLines += 1;
     counts.errors += 1;
-    const rec: ErrorRecord = { line: lastLine + 1, kind: 'error', reason: state.streamError, raw: '' };
+    const rec = ids.assign({ line: lastLine + 1, kind: 'error', reason: state.streamError, raw: '' });
     yield { json: Buffer.from(serialize(rec) + '\n', 'utf8'), records: [rec] };
   }
 
@@ -135,11 +138,12 @@ export async function parseObject(
     let records: OutputRecord[] = [];
     const general = (line: Line): void => {
       counts.totalLines += 1;
-      const rec = toRecord(line, parser, options.maxLineBytes, rawCap);
-      if (rec === undefined) {
+      const draft = toRecord(line, parser, options.maxLineBytes, rawCap);
+      if (draft === undefined) {
         counts.blankLines += 1;
         return;
       }
+      const rec = ids.assign(draft);
       tally(rec);
       records.push(rec);
       writer.write(rec);
@@ -189,7 +193,7 @@ export async function parseObject(
     const split = splitJsonValues(untilDamage(), { maxValueBytes: options.maxLineBytes, headBytes: RAW_CAP_BYTES }, progress);
     const writer = new JsonLinesWriter();
     for await (const items of split) {
-      const records = items.map((item) => valueToRecord(item, options.maxLineBytes));
+      const records = items.map((item) => ids.assign(valueToRecord(item, options.maxLineBytes)));
       for (const rec of records) {
         tally(rec);
         writer.write(rec);
@@ -206,7 +210,7 @@ export async function parseObject(
       batches = lineRecords(
         createFscsmParser({ timeZone: options.timeZone }),
         undefined,
-        createFscsmByteEncoder({ timeZone: options.timeZone }),
+        createFscsmByteEncoder({ timeZone: options.timeZone, ids }),
       );
       break;
     case 'cadf':
@@ -247,7 +251,7 @@ async function* skipBytes(chunks: AsyncIterable<Buffer>, n: number): AsyncGenera
 }
 
 /** One JSON value (or what the splitter found instead) to one record. */
-function valueToRecord(item: JsonValueItem, maxBytes: number): OutputRecord {
+function valueToRecord(item: JsonValueItem, maxBytes: number): Draft {
   switch (item.kind) {
     case 'value': {
       if (item.invalidUtf8) return invalidUtf8(item.line, 'event is not valid UTF-8', item.text, item.invalidUtf8);
@@ -283,14 +287,14 @@ function valueToRecord(item: JsonValueItem, maxBytes: number): OutputRecord {
   }
 }
 
-function invalidUtf8(line: number, reason: string, text: string, bytes: Buffer, cap = RAW_CAP_BYTES): ErrorRecord {
-  const rec: ErrorRecord = { line, kind: 'error', reason, raw: capRaw(text, cap), rawBase64: bytes.subarray(0, cap).toString('base64') };
+function invalidUtf8(line: number, reason: string, text: string, bytes: Buffer, cap = RAW_CAP_BYTES): Draft<ErrorRecord> {
+  const rec: Draft<ErrorRecord> = { line, kind: 'error', reason, raw: capRaw(text, cap), rawBase64: bytes.subarray(0, cap).toString('base64') };
   if (bytes.length > cap) rec.rawTruncated = true;
   return rec;
 }
 
 /** One line to one record; undefined for a blank line (counted, not emitted). */
-function toRecord(line: Line, parser: LineParser, maxLineBytes: number, rawCap: number | undefined): OutputRecord | undefined {
+function toRecord(line: Line, parser: LineParser, maxLineBytes: number, rawCap: number | undefined): Draft | undefined {
   if (line.oversizedBytes !== undefined) {
     return {
       line: line.no,
@@ -298,7 +302,7 @@ function toRecord(line: Line, parser: LineParser, maxLineBytes: number, rawCap: 
       reason: `line is ${line.oversizedBytes} bytes, longer than the limit of ${maxLineBytes} (MAX_LINE_BYTES)`,
       raw: line.text,
       rawTruncated: true,
-    } satisfies ErrorRecord;
+    } satisfies Draft<ErrorRecord>;
   }
   // FSCSM lines are already bounded by maxLineBytes: no further cap on their evidence.
   if (line.invalidUtf8) return invalidUtf8(line.no, 'line is not valid UTF-8', line.text, line.invalidUtf8, rawCap ?? Infinity);

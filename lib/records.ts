@@ -33,6 +33,9 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const FORMATS = ['fscsm', 'cadf'] as const;
 export type Format = (typeof FORMATS)[number];
 
+/** 32 hex digits: MurmurHash3_x86_128 of the event's content (see lib/record-id.ts for what is hashed). */
+export const RecordIdSchema = z.string().check(z.regex(/^[0-9a-f]{32}$/));
+
 /** A string of at least one character (a schema of its own each time: zod's checks make new schemas). */
 export const nonEmpty = () => z.string().check(z.minLength(1));
 
@@ -78,6 +81,8 @@ export const EntryRecordSchema = z.object({
   requestPath: z.optional(z.string()),
   /** CADF: initiator.project_id. */
   project: z.optional(nonEmpty()),
+  /** The event's stable id: the same in every object the event is read from (lib/record-id.ts). */
+  id: RecordIdSchema,
 });
 /** The fields of an entry from any format, as EntryRecordSchema validates them. */
 export type EntryFields = z.infer<typeof EntryRecordSchema>;
@@ -133,8 +138,14 @@ export const ErrorRecordSchema = z.object({
   rawBase64: z.optional(z.string()),
   /** Present when `raw` (and `rawBase64`) hold only the head of a line or event too long to keep whole. */
   rawTruncated: z.optional(z.literal(true)),
+  /** A stable id of the evidence, as for entries: the same damaged line gets the same id wherever it is read. */
+  id: RecordIdSchema,
 });
 export type ErrorRecord = z.infer<typeof ErrorRecordSchema>;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A record as a parser builds it: all but its `id`, which the pipeline adds (lib/record-id.ts). */
+export type Draft<T extends OutputRecord = OutputRecord> = DistributiveOmit<T, 'id'>;
 
 export const OutputRecordSchema = z.discriminatedUnion('kind', [CheckedEntryRecordSchema, ErrorRecordSchema]);
 export type OutputRecord = EntryRecord | ErrorRecord;

@@ -5,7 +5,7 @@
 //   - the same on the wire: {"oslo.version": "2.0", "oslo.message": "<the notification as a JSON string>"}
 // One event becomes one entry; anything else becomes an error record with its evidence.
 
-import type { CadfEntryRecord, EntryRecord, ErrorRecord, Outcome } from '../records';
+import type { CadfEntryRecord, Draft, EntryRecord, ErrorRecord, Outcome } from '../records';
 import { daysInMonth } from '../timezone';
 import type { LineParser } from './fscsm';
 
@@ -48,7 +48,7 @@ export function createCadfLineParser(): LineParser {
 }
 
 /** One parsed JSON value (an event, a notification or an oslo.message wrapper) to one record. */
-export function cadfRecord(no: number, value: unknown, raw: string): CadfEntryRecord | ErrorRecord {
+export function cadfRecord(no: number, value: unknown, raw: string): Draft<CadfEntryRecord | ErrorRecord> {
   const unwrapped = unwrap(value);
   if (typeof unwrapped === 'string') return cadfError(no, unwrapped, raw);
   const { event, eventType } = unwrapped;
@@ -81,7 +81,7 @@ export function cadfRecord(no: number, value: unknown, raw: string): CadfEntryRe
   const targetId = nonEmpty(target.id);
   if (targetId === undefined) return fail('target has no id');
 
-  const record: CadfEntryRecord = {
+  const record: Draft<CadfEntryRecord> = {
     line: no,
     kind: 'entry',
     format: 'cadf',
@@ -168,7 +168,7 @@ export function parseCadfTime(text: string): { timestamp: string; localTime: str
 }
 
 /** An error record whose raw text is capped at RAW_CAP_BYTES (UTF-8), marked rawTruncated when cut. */
-export function cadfError(no: number, reason: string, raw: string): ErrorRecord {
+export function cadfError(no: number, reason: string, raw: string): Draft<ErrorRecord> {
   const capped = capRaw(raw);
   return capped === raw ? { line: no, kind: 'error', reason, raw } : { line: no, kind: 'error', reason, raw: capped, rawTruncated: true };
 }

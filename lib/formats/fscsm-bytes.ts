@@ -7,6 +7,7 @@
 // write byte-identical JSON; a property test compares them line by line.
 
 import type { JsonLinesWriter } from '../json-lines';
+import { ID_JSON_BYTES, type RecordIds } from '../record-id';
 import { ACTIONS, RESOURCE_TYPES } from '../records';
 import { daysInMonth, isUtcZone, wallTimeConverter } from '../timezone';
 import { CANONICAL_TIME_DIGITS, CANONICAL_TIME_LENGTH } from './fscsm';
@@ -53,7 +54,8 @@ const REQUEST = TYPE_WORDS.find((w) => w.name.toString() === 'request') as Word;
 const DELETE = ACTION_WORDS.find((w) => w.name.toString() === 'delete') as Word;
 const KEYPAIR = TYPE_WORDS.find((w) => w.name.toString() === 'keypair') as Word;
 
-export function createFscsmByteEncoder(options: { timeZone: string }): ByteLineEncoder {
+export function createFscsmByteEncoder(options: { timeZone: string; ids: RecordIds }): ByteLineEncoder {
+  const ids = options.ids;
   const utc = isUtcZone(options.timeZone);
   const toEpoch = wallTimeConverter(options.timeZone);
   // Outside UTC: the UTC "yyyy-MM-ddTHH:mm" of each wall-clock minute, converted once.
@@ -136,7 +138,7 @@ export function createFscsmByteEncoder(options: { timeZone: string }): ByteLineE
     }
 
     // Valid: write it. Nothing above wrote a byte.
-    out.reserveLine(end - start);
+    out.reserveLine(end - start + ID_JSON_BYTES);
     const b = out.buf;
     let p = putAll(b, out.pos, HEAD);
     p = putDecimal(b, p, no);
@@ -168,6 +170,8 @@ export function createFscsmByteEncoder(options: { timeZone: string }): ByteLineE
       p = put(b, p, src, underscore + 1, opEnd);
     }
     b[p++] = QUOTE;
+    // The canonical line is the id's canonical content as it is (record-id.ts).
+    p = ids.putFscsmLine(src, start, end, b, p);
     b[p++] = 0x7d; // }
     b[p++] = 0x0a; // LF
     out.pos = p;

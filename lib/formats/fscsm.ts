@@ -3,12 +3,12 @@
 // The manual separates fields with TABs; copies of it show spaces, and its own sample has
 // a space after the colon, a 12-hour time and comma-separated request IDs. All parse.
 
-import type { Action, EntryRecord, ErrorRecord, ResourceType } from '../records';
+import type { Action, Draft, EntryRecord, ErrorRecord, ResourceType } from '../records';
 import { ACTIONS, RESOURCE_TYPES } from '../records';
 import type { WallTime } from '../timezone';
 import { daysInMonth, isUtcZone, wallTimeConverter } from '../timezone';
 
-export type LineParser = (no: number, text: string) => EntryRecord | ErrorRecord;
+export type LineParser = (no: number, text: string) => Draft;
 
 // "yyyy/MM/dd HH:mm:ss.SSS", also "yyyy/MM/dd h:mm:ss PM.SSS" and "... h:mm:ss.SSS PM".
 const TIME =
@@ -63,7 +63,7 @@ export function createFscsmParser(options: { timeZone: string }): LineParser {
     const timestamp = utc ? `${localTime}Z` : new Date(toEpoch(when)).toISOString();
     // Years past 9999 or before 0000 in UTC have no yyyy-MM-dd form (the contract's timestamp).
     if (timestamp.length !== 24) return error(no, `time ${localTime} is out of range once converted to UTC`, text);
-    const record: EntryRecord = {
+    const record: Draft<EntryRecord> = {
       line: no,
       kind: 'entry',
       timestamp,
@@ -181,6 +181,6 @@ function splitKeypair(id: string): { platformId?: string; keyName?: string } {
   return { platformId: id.slice(0, at), keyName: id.slice(at + 1) };
 }
 
-function error(no: number, reason: string, raw: string): ErrorRecord {
+function error(no: number, reason: string, raw: string): Draft<ErrorRecord> {
   return { line: no, kind: 'error', reason, raw };
 }

@@ -21,6 +21,7 @@ const failure = {
   resourceIds: ['op_manager'],
   outcome: 'FAILED',
   operation: 'create user:op_manager',
+  id: '2'.padStart(32, '0'),
 };
 const payload = { schemaVersion: 1, source: { bucket: 'b', key: 'k', etag: 'e' }, records: 'k.jsonl', batch: 1, failures: [failure] };
 

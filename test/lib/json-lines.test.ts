@@ -10,13 +10,13 @@ const fill = (w: JsonLinesWriter, bytes: number): void => {
 describe('JsonLinesWriter', () => {
   it('hands over exactly what was written and starts the next batch empty', () => {
     const w = new JsonLinesWriter(16);
-    w.write({ line: 1, kind: 'error', reason: 'bad', raw: 'x' });
+    w.write({ line: 1, kind: 'error', reason: 'bad', raw: 'x', id: '0123456789abcdef0123456789abcdef' });
     const taken = w.take();
-    expect(taken.toString()).toBe('{"line":1,"kind":"error","reason":"bad","raw":"x"}\n');
+    expect(taken.toString()).toBe('{"line":1,"kind":"error","reason":"bad","raw":"x","id":"0123456789abcdef0123456789abcdef"}\n');
     expect(w.length).toBe(0);
     // The taken bytes are never written over by the next batch.
-    w.write({ line: 2, kind: 'error', reason: 'worse', raw: 'y' });
-    expect(taken.toString()).toBe('{"line":1,"kind":"error","reason":"bad","raw":"x"}\n');
+    w.write({ line: 2, kind: 'error', reason: 'worse', raw: 'y', id: '0123456789abcdef0123456789abcdef' });
+    expect(taken.toString()).toBe('{"line":1,"kind":"error","reason":"bad","raw":"x","id":"0123456789abcdef0123456789abcdef"}\n');
   });
 
   it('keeps what was written when it grows', () => {

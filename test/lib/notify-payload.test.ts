@@ -13,6 +13,7 @@ const entry = (line: number, id = `u-${line}`): EntryRecord => ({
   resourceIds: [id],
   outcome: 'FAILED',
   operation: `delete user:${id}`,
+  id: line.toString(16).padStart(32, '0'),
 });
 
 const envelope = { schemaVersion: 1 as const, source: { bucket: 'b', key: 'k' }, records: 'k.jsonl' };

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { chunks, expectConsistent, jsonOfRun, run, type Run } from '../support/pipeline-run';
 import { DEFAULT_PARSE_OPTIONS, parseObject } from '../../lib/pipeline';
 import { OutputRecordSchema, type EntryRecord, type ErrorRecord, type OutputRecord } from '../../lib/records';
+import { ANY_ID } from '../support/records';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/cadf/${name}`, import.meta.url));
 
@@ -41,6 +42,7 @@ describe('parseObject: CADF fixtures', () => {
     expect(r.parsed.counts).toEqual(counts(1, 0, 1, 0, 1, 0));
     expect(r.records).toStrictEqual([
       {
+        id: ANY_ID,
         line: 1,
         kind: 'entry',
         format: 'cadf',
@@ -66,6 +68,7 @@ describe('parseObject: CADF fixtures', () => {
     expect(r.parsed.counts).toEqual(counts(5, 0, 5, 0, 1, 1));
     const tenant = '95e1fc0b8e3a4a4b9d7f5c2e1a0b3c4d';
     expect(r.records[0]).toStrictEqual({
+      id: ANY_ID,
       line: 1,
       kind: 'entry',
       format: 'cadf',
@@ -85,11 +88,14 @@ describe('parseObject: CADF fixtures', () => {
     // The response event repeats the request's id with the final outcome and the HTTP status.
     expect(r.records[1]).toStrictEqual({
       ...r.records[0],
+      id: ANY_ID,
       line: 2,
       outcome: 'SUCCESS',
       eventType: 'audit.http.response',
       reason: { code: '202', type: 'HTTP' },
     });
+    // Same event id, another outcome: another event to alert on, so another record id.
+    expect(r.records[1]?.id).not.toBe(r.records[0]?.id);
     expect(
       entries(r.records).map((e) => [e.line, e.actor, e.action, e.resourceType, e.outcome, e.reason]),
     ).toEqual([
@@ -222,6 +228,7 @@ describe('parseObject: CADF limits and damage', () => {
       [3, 'entry'],
     ]);
     expect(r.records[1]).toStrictEqual({
+      id: ANY_ID,
       line: 2,
       kind: 'error',
       reason: `event is ${big.length} bytes, longer than the limit of 4096 (MAX_LINE_BYTES)`,

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARSE_OPTIONS } from '../../lib/pipeline';
 import { expectConsistent, run, type Run } from '../support/pipeline-run';
+import { ANY_ID } from '../support/records';
 
 const MiB = 1024 * 1024;
 const LINE_BYTES = 100 * MiB;
@@ -48,6 +49,7 @@ async function* hugeLineSource(before: string[], after: string[] | undefined, pr
 
 const HEAD = (HUGE_START + 'x'.repeat(4096)).slice(0, 4096);
 const OVERSIZED = (line: number) => ({
+  id: ANY_ID,
   line,
   kind: 'error',
   reason: `line is ${LINE_BYTES} bytes, longer than the limit of ${DEFAULT_PARSE_OPTIONS.maxLineBytes} (MAX_LINE_BYTES)`,

@@ -5,6 +5,7 @@ import { chunks, jsonOfRun, expectConsistent, run, type Run } from '../support/p
 import { DEFAULT_PARSE_OPTIONS, parseObject } from '../../lib/pipeline';
 import { createFscsmParser } from '../../lib/formats/fscsm';
 import { countsReconcile, OutputRecordSchema, type EntryRecord, type OutputRecord } from '../../lib/records';
+import { ANY_ID, withId } from '../support/records';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/fscsm/${name}`, import.meta.url));
 
@@ -105,6 +106,7 @@ describe('parseObject: blank and odd lines', () => {
     const r = await run(Buffer.from(`${ENTRY}\n${long}\n${ENTRY}\n`), { maxLineBytes: 1000 });
     expectLineConsistent(r);
     expect(r.records[1]).toStrictEqual({
+      id: ANY_ID,
       line: 2,
       kind: 'error',
       reason: `line is ${long.length} bytes, longer than the limit of 1000 (MAX_LINE_BYTES)`,
@@ -119,6 +121,7 @@ describe('parseObject: blank and odd lines', () => {
     const r = await run(Buffer.concat([bad, Buffer.from(`\n${ENTRY}\n`)]));
     expectLineConsistent(r);
     expect(r.records[0]).toStrictEqual({
+      id: ANY_ID,
       line: 1,
       kind: 'error',
       reason: 'line is not valid UTF-8',
@@ -139,7 +142,7 @@ describe('parseObject: damaged input', () => {
     expectLineConsistent(r);
     expect(r.parsed.streamError).toMatch(/^gzip content is damaged or truncated \(.+\)$/);
     const last = r.records[r.records.length - 1] as OutputRecord;
-    expect(last).toStrictEqual({ line: r.parsed.counts.totalLines, kind: 'error', reason: r.parsed.streamError, raw: '' });
+    expect(last).toStrictEqual({ line: r.parsed.counts.totalLines, kind: 'error', reason: r.parsed.streamError, raw: '', id: ANY_ID });
     // All complete lines before the damage came out, in order and intact.
     const good = entries(r.records);
     expect(good.length).toBeGreaterThan(100);
@@ -239,7 +242,8 @@ describe('JSON Lines output', () => {
 });
 
 describe('JSON Lines output: both FSCSM writers match JSON.stringify of the general parser', () => {
-  const general = (line: string, timeZone = 'UTC') => JSON.stringify(createFscsmParser({ timeZone })(1, line)) + '\n';
+  // The id as the pipeline gives it to a one-line chunk (withId: a fresh id state).
+  const general = (line: string, timeZone = 'UTC') => JSON.stringify(withId(createFscsmParser({ timeZone })(1, line))) + '\n';
   const output = async (line: string, timeZone = 'UTC') =>
     jsonOfRun(await parseObject(chunks(Buffer.from(line + '\n')), { ...DEFAULT_PARSE_OPTIONS, format: 'fscsm', timeZone }));
 

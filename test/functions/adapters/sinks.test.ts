@@ -32,6 +32,7 @@ const alert = buildAlert(
         resourceIds: ['u1'],
         outcome: 'FAILED',
         operation: 'delete user:u1',
+        id: '7'.padStart(32, '0'),
       },
     ],
   },

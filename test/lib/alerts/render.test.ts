@@ -13,6 +13,7 @@ const failure = (line: number, id: string, actor = 'op') => ({
   resourceType: 'user' as const,
   resourceIds: [id],
   outcome: 'FAILED' as const,
+  id: line.toString(16).padStart(32, '0'),
   operation: `delete user:${id}`,
 });
 
