@@ -33,6 +33,7 @@ export const PARSE_FLAGS = {
   format: { type: 'string' },
   timezone: { type: 'string' },
   encoding: { type: 'string' },
+  'envelope-field': { type: 'string' },
   gzip: { type: 'boolean' },
   zstd: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -41,7 +42,7 @@ export const PARSE_FLAGS = {
 /** The parse flags as configuration variables, over the environment; throws on flags that exclude each other. */
 export function parseEnv(
   io: CliIo,
-  values: { format?: string; timezone?: string; encoding?: string; gzip?: boolean; zstd?: boolean },
+  values: { format?: string; timezone?: string; encoding?: string; 'envelope-field'?: string; gzip?: boolean; zstd?: boolean },
 ): NodeJS.ProcessEnv {
   if (values.gzip && values.zstd) throw new Error('--gzip and --zstd exclude each other');
   return {
@@ -49,6 +50,7 @@ export function parseEnv(
     ...(values.format !== undefined ? { INPUT_FORMAT: values.format } : {}),
     ...(values.timezone !== undefined ? { SOURCE_TIMEZONE: values.timezone } : {}),
     ...(values.encoding !== undefined ? { SOURCE_ENCODING: values.encoding } : {}),
+    ...(values['envelope-field'] !== undefined ? { ENVELOPE_FIELD: values['envelope-field'] } : {}),
     ...(values.gzip ? { OUTPUT_COMPRESSION: 'gzip' } : {}),
     ...(values.zstd ? { OUTPUT_COMPRESSION: 'zstd' } : {}),
   };

@@ -1,5 +1,5 @@
 // audit-ingest: the product's pipeline over local files.
-//   audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--gzip|--zstd] [--out DIR] FILE...
+//   audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--envelope-field F] [--gzip|--zstd] [--out DIR] FILE...
 //   audit-ingest backfill ... (cli/backfill.ts, a bundle of its own: dist/backfill.cjs)
 
 import { basename, dirname, resolve } from 'node:path';
@@ -10,17 +10,20 @@ import { PARSE_FLAGS, parseEnv, readArgs, usageError } from './args';
 import { BACKFILL_USAGE } from './backfill-usage';
 import { fileStore } from './file-store';
 
-const USAGE = `usage: audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--gzip|--zstd] [--max-line-bytes N] [--out DIR] FILE...
+const USAGE = `usage: audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--envelope-field F] [--gzip|--zstd] [--max-line-bytes N] [--out DIR] FILE...
 
 Parses audit-log chunks (plain or gzip) into JSON Lines: FSCSM audit logs, and OpenStack CADF
 audit events (keystonemiddleware, Keystone notifications) as JSON documents, arrays, JSON Lines
-or fluentd lines. --format auto (the default) detects which from the first bytes.
+or fluentd lines, also as log shippers deliver them (fluentd, Fluent Bit, Vector; oslo.log
+service logs with their notifications; mixed with other lines, which are counted, not records).
+--format auto (the default) detects which from the first bytes, then line by line.
   without --out   records go to stdout, one summary per file to stderr
   --out DIR       writes DIR/<name>.jsonl and DIR/<name>.summary.json, as the function does
   --encoding E    the files' character encoding (utf-8, shift_jis, euc-jp, ...); output is UTF-8
+  --envelope-field F   a shipper's JSON field holding the log line (besides log and message)
   --gzip          writes the records gzipped (<name>.jsonl.gz with --out)
   --zstd          writes them with zstd (<name>.jsonl.zst; Node >= 22.15): faster than --gzip
-Options default to the environment (SOURCE_TIMEZONE, INPUT_FORMAT, SOURCE_ENCODING, OUTPUT_COMPRESSION, MAX_LINE_BYTES).
+Options default to the environment (SOURCE_TIMEZONE, INPUT_FORMAT, SOURCE_ENCODING, ENVELOPE_FIELD, OUTPUT_COMPRESSION, MAX_LINE_BYTES).
 Exit status: 0 when every file was read (bad lines are records, not failures),
 1 when a file could not be read, 2 on a usage error.`;
 

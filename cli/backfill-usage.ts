@@ -2,7 +2,7 @@
 // loading the S3 client (about a quarter second of start-up).
 
 export const BACKFILL_USAGE = `usage: audit-ingest backfill --bucket NAME [--prefix P] [--endpoint URL] [--region R]
-                            [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--gzip|--zstd] [--dry-run]
+                            [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--envelope-field F] [--gzip|--zstd] [--dry-run]
 
 Ingests every chunk of a container that has no up-to-date summary (none, or one for another
 ETag), writing <key>.jsonl (--gzip: .jsonl.gz, --zstd: .jsonl.zst) and <key>.summary.json beside it; a

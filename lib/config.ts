@@ -47,6 +47,9 @@ export const ParseConfigSchema = z.object({
     ),
     z.transform((label) => canonicalEncoding(label) as string),
   ),
+  /** A shipper's JSON field holding the log line, tried before `log` (Fluent Bit) and `message` (fluentd, Vector). */
+  /** Empty means none (serverless.yml passes `''` when unset). */
+  ENVELOPE_FIELD: z.optional(z.string()),
   MAX_LINE_BYTES: positiveInt(1024 * 1024),
   MAX_DECOMPRESSED_BYTES: positiveInt(8 * 1024 ** 3),
   /** gzip / zstd write `<key>.jsonl.gz` / `.jsonl.zst`: about 8x fewer bytes to store and upload. */
@@ -130,6 +133,7 @@ export function parseOptionsFrom(config: ParseConfig): ParseOptions {
     maxLineBytes: config.MAX_LINE_BYTES,
     maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES,
     sourceEncoding: config.SOURCE_ENCODING,
+    ...(config.ENVELOPE_FIELD ? { envelopeField: config.ENVELOPE_FIELD } : {}),
   };
 }
 

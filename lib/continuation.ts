@@ -2,7 +2,7 @@
 // This is the state handed over (async self-invoke payload), validated at that boundary.
 
 import * as z from './zod';
-import { CountsSchema, FORMATS, nonEmpty } from './records';
+import { ContentsSchema, CountsSchema, FORMATS, nonEmpty } from './records';
 
 export const ContinuationSchema = z.object({
   ref: z.object({
@@ -19,8 +19,10 @@ export const ContinuationSchema = z.object({
     /** The last line number already emitted. */
     line: z.int().check(z.nonnegative()),
     format: z.enum(FORMATS),
+    shipped: z.optional(z.boolean()),
   }),
   counts: CountsSchema,
+  contents: z.optional(ContentsSchema),
   /** Record objects written so far, in order. */
   parts: z.array(nonEmpty()).check(z.minLength(1)),
   notifyBatches: z.int().check(z.nonnegative()),

@@ -8,7 +8,7 @@ import type { Continuation } from './continuation';
 import type { Logger } from './log';
 import { parseObject, type OutputBatch, type ParseOptions } from './pipeline';
 import { compressed, CONTENT_TYPES } from './stream/compress';
-import { SCHEMA_VERSION, type Counts, type Summary } from './records';
+import { SCHEMA_VERSION, type Contents, type Counts, type Summary } from './records';
 
 export interface ObjectRef {
   bucket: string;
@@ -110,6 +110,7 @@ export async function ingestObject(
   await batcher.flush();
 
   const counts = continuing ? addCounts(continuing.counts, parsed.counts) : { ...parsed.counts };
+  const contents = addContents(continuing?.contents, parsed.contents);
   const parts = [...(continuing?.parts ?? []), partKey];
   const stoppedAt = parsed.stoppedAt;
   if (stoppedAt) {
@@ -118,6 +119,7 @@ export async function ingestObject(
       part: part + 1,
       resume: stoppedAt,
       counts,
+      ...(contents ? { contents } : {}),
       parts,
       notifyBatches: batcher.batches,
       startedAt: started.toISOString(),
@@ -137,6 +139,7 @@ export async function ingestObject(
     compression: parsed.compression,
     timeZone: options.timeZone,
     counts,
+    ...(contents ? { contents } : {}),
     ...(parsed.streamError !== undefined ? { streamError: parsed.streamError } : {}),
     timing: {
       startedAt: started.toISOString(),
@@ -172,5 +175,17 @@ function addCounts(a: Counts, b: Counts): Counts {
     errors: a.errors + b.errors,
     failedOperations: a.failedOperations + b.failedOperations,
     pendingOperations: (a.pendingOperations ?? 0) + (b.pendingOperations ?? 0),
+    ...(a.otherLines !== undefined || b.otherLines !== undefined ? { otherLines: (a.otherLines ?? 0) + (b.otherLines ?? 0) } : {}),
   };
+}
+
+/** Per-key sums of two tallies (the contents of the parts of a continued chunk). */
+function addContents(a: Contents | undefined, b: Contents | undefined): Contents | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  const sum = (x: Record<string, number>, y: Record<string, number>) => {
+    const out = { ...x };
+    for (const [k, n] of Object.entries(y)) out[k] = (out[k] ?? 0) + n;
+    return out;
+  };
+  return { envelopes: sum(a.envelopes, b.envelopes), formats: sum(a.formats, b.formats) };
 }

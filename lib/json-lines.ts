@@ -77,5 +77,6 @@ export function serialize(rec: OutputRecord): string {
   let out = `{"line":${rec.line},"kind":"entry","timestamp":"${rec.timestamp}","localTime":"${rec.localTime}","actor":${str(rec.actor)},"action":${str(rec.action)},"resourceType":${str(rec.resourceType)},"resourceIds":[${ids}],"outcome":"${rec.outcome}","operation":${str(rec.operation)}`;
   if (rec.platformId !== undefined) out += `,"platformId":${str(rec.platformId)}`;
   if (rec.keyName !== undefined) out += `,"keyName":${str(rec.keyName)}`;
-  return out + `,"id":"${rec.id}"}`;
+  out += `,"id":"${rec.id}"`;
+  return rec.shipper === undefined ? out + '}' : out + `,"shipper":${JSON.stringify(rec.shipper)}}`;
 }

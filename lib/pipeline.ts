@@ -4,8 +4,9 @@
 // Nothing here knows where the bytes come from or go to (S3, a file, a test).
 
 import { cadfError, cadfRecord, capRaw, createCadfLineParser, RAW_CAP_BYTES } from './formats/cadf';
-import { chooseFormat, detectCadfLayout, type CadfLayout, type FormatChoice } from './formats/detect';
-import { createFscsmParser, type LineParser } from './formats/fscsm';
+import { chooseReader, detectCadfLayout, type CadfLayout, type FormatChoice } from './formats/detect';
+import { createFscsmParser } from './formats/fscsm';
+import { createShippedReader, FSCSM_START, type Contents, type LineOutcome, type LineReader } from './formats/shipped';
 import { createFscsmByteEncoder, type ByteLineEncoder } from './formats/fscsm-bytes';
 import { JsonLinesWriter, serialize } from './json-lines';
 import { RecordIds } from './record-id';
@@ -23,6 +24,8 @@ export interface ParseOptions {
   maxDecompressedBytes: number;
   /** Character encoding of the source (a WHATWG label); transcoded to UTF-8 unless UTF-8 (the default). */
   sourceEncoding?: string;
+  /** A shipper's JSON field holding the log line (ENVELOPE_FIELD), tried before `log` and `message`. */
+  envelopeField?: string | undefined;
 }
 
 export const DEFAULT_PARSE_OPTIONS: ParseOptions = {
@@ -42,6 +45,8 @@ export interface ResumePoint {
   /** The last line number already emitted. */
   line: number;
   format: Format;
+  /** The chunk is read through the shipper stage (formats/shipped.ts), not by one format's parser. */
+  shipped?: boolean;
 }
 
 export interface StreamControl {
@@ -73,6 +78,8 @@ export interface ParsedObject {
   batches: AsyncIterable<OutputBatch>;
   /** Live counters; final once `batches` is exhausted. */
   counts: Counts;
+  /** Read through the shipper stage: lines per envelope and inner format (live, like counts). */
+  contents: Contents | undefined;
   /** Set when the input ended early (damaged gzip, decompression limit). */
   readonly streamError: string | undefined;
   /** Set when shouldStop ended the run early: where the next run resumes. */
@@ -87,9 +94,24 @@ export async function parseObject(
   const decoded = toUtf8(await decode(source, { maxDecompressedBytes: options.maxDecompressedBytes, sniffBytes: SNIFF_BYTES }), options.sourceEncoding);
   const resume = control.resume;
   // A resumed run starts mid-object: its first bytes say nothing about the format.
-  const { format, detected } = resume ? { format: resume.format, detected: false } : chooseFormat(options.format, decoded.head);
-  const layout = format === 'cadf' ? detectCadfLayout(decoded.head) : undefined;
-  const counts: Counts = { totalLines: 0, blankLines: 0, parsed: 0, errors: 0, failedOperations: 0, pendingOperations: 0 };
+  const choice = resume
+    ? { format: resume.format, detected: false, reader: resume.shipped === true ? ('shipped' as const) : resume.format }
+    : chooseReader(options.format, decoded.head);
+  const layout = choice.reader === 'values' || choice.format === 'cadf' ? detectCadfLayout(decoded.head) : undefined;
+  const shipped = choice.reader === 'shipped' || choice.reader === 'values';
+  // otherLines only where there can be any: a plain FSCSM or strict CADF read has none.
+  const counts: Counts = { totalLines: 0, blankLines: 0, parsed: 0, errors: 0, failedOperations: 0, pendingOperations: 0, ...(shipped ? { otherLines: 0 } : {}) };
+  // A detected FSCSM log may still hold shipped lines further on: they take the shipper stage too.
+  const contents: Contents | undefined = shipped || choice.detected ? { envelopes: {}, formats: {} } : undefined;
+  const reader = contents ? createShippedReader({ timeZone: options.timeZone, envelopeField: options.envelopeField }, contents) : undefined;
+  // Through the shipper stage, the chunk's format is the one most of its audit records have.
+  const formatNow = (): Format => {
+    if (!contents || !shipped) return choice.format;
+    const f = contents.formats;
+    const cadf = (f['cadf'] ?? 0) + (f['cadf (oslo.log)'] ?? 0);
+    const fscsm = f['fscsm'] ?? 0;
+    return cadf === 0 && fscsm === 0 ? choice.format : cadf > fscsm ? 'cadf' : 'fscsm';
+  };
   const state: { streamError: string | undefined; stoppedAt: ResumePoint | undefined } = { streamError: undefined, stoppedAt: undefined };
   const skip = resume?.offset ?? 0;
   // One id state per run: identical lines are numbered within the chunk (lib/record-id.ts).
@@ -125,7 +147,7 @@ export async function parseObject(
   }
 
   /** Line formats: one record per non-blank line; `encode` takes the lines it can write from their bytes. */
-  async function* lineRecords(parser: LineParser, rawCap: number | undefined, encode?: ByteLineEncoder): AsyncGenerator<OutputBatch> {
+  async function* lineRecords(parser: LineReader, rawCap: number | undefined, encode?: ByteLineEncoder): AsyncGenerator<OutputBatch> {
     let lastLine = resume?.line ?? 0;
     const position = { nextLineOffset: 0 };
     const split = splitLineItems(untilDamage(), {
@@ -139,8 +161,12 @@ export async function parseObject(
     const general = (line: Line): void => {
       counts.totalLines += 1;
       const draft = toRecord(line, parser, options.maxLineBytes, rawCap);
-      if (draft === undefined) {
+      if (draft === 'blank') {
         counts.blankLines += 1;
+        return;
+      }
+      if (draft === 'other') {
+        counts.otherLines = (counts.otherLines ?? 0) + 1;
         return;
       }
       const rec = ids.assign(draft);
@@ -180,7 +206,7 @@ export async function parseObject(
         records = [];
       }
       if (control.shouldStop?.()) {
-        state.stoppedAt = { offset: skip + position.nextLineOffset, line: lastLine, format };
+        state.stoppedAt = { offset: skip + position.nextLineOffset, line: lastLine, format: formatNow(), ...(shipped ? { shipped } : {}) };
         return; // leaving the loop closes the source stream
       }
     }
@@ -193,26 +219,43 @@ export async function parseObject(
     const split = splitJsonValues(untilDamage(), { maxValueBytes: options.maxLineBytes, headBytes: RAW_CAP_BYTES }, progress);
     const writer = new JsonLinesWriter();
     for await (const items of split) {
-      const records = items.map((item) => ids.assign(valueToRecord(item, options.maxLineBytes)));
-      for (const rec of records) {
-        tally(rec);
-        writer.write(rec);
+      const records: OutputRecord[] = [];
+      for (const item of items) {
+        counts.totalLines += 1;
+        const out = valueToRecord(item, options.maxLineBytes, reader?.value);
+        if (out === 'blank') counts.blankLines += 1;
+        else if (out === 'other') counts.otherLines = (counts.otherLines ?? 0) + 1;
+        else {
+          const rec = ids.assign(out);
+          tally(rec);
+          writer.write(rec);
+          records.push(rec);
+        }
       }
-      counts.totalLines += records.length;
-      yield { json: writer.take(), records };
+      if (writer.length > 0 || records.length > 0) yield { json: writer.take(), records };
     }
     yield* damage(progress.lines);
   }
 
   let batches: AsyncIterable<OutputBatch>;
-  switch (format) {
-    case 'fscsm':
+  switch (choice.reader) {
+    case 'shipped':
+      batches = lineRecords((reader as NonNullable<typeof reader>).line, RAW_CAP_BYTES);
+      break;
+    case 'values':
+      batches = valueRecords();
+      break;
+    case 'fscsm': {
+      const fscsm = createFscsmParser({ timeZone: options.timeZone });
+      // Detected (not configured): a line that is not FSCSM goes to the shipper stage.
+      const line = reader ? (no: number, text: string) => (FSCSM_START.test(text) ? fscsm(no, text) : reader.line(no, text)) : fscsm;
       batches = lineRecords(
-        createFscsmParser({ timeZone: options.timeZone }),
+        line,
         undefined,
         createFscsmByteEncoder({ timeZone: options.timeZone, ids }),
       );
       break;
+    }
     case 'cadf':
       batches =
         layout === 'json-array' || layout === 'json-documents'
@@ -222,12 +265,22 @@ export async function parseObject(
   }
 
   return {
-    format,
-    formatDetected: detected,
+    get format() {
+      return formatNow();
+    },
+    get formatDetected() {
+      if (!contents || !shipped) return choice.detected;
+      const f = contents.formats;
+      return (f['fscsm'] ?? 0) + (f['cadf'] ?? 0) + (f['cadf (oslo.log)'] ?? 0) > 0;
+    },
     compression: decoded.compression,
     layout,
     batches,
     counts,
+    // Only when the shipper stage saw anything: a plain FSCSM log has no contents to report.
+    get contents() {
+      return contents && (shipped || Object.keys(contents.formats).length > 0) ? contents : undefined;
+    },
     get streamError() {
       return state.streamError;
     },
@@ -250,8 +303,8 @@ async function* skipBytes(chunks: AsyncIterable<Buffer>, n: number): AsyncGenera
   }
 }
 
-/** One JSON value (or what the splitter found instead) to one record. */
-function valueToRecord(item: JsonValueItem, maxBytes: number): Draft {
+/** One JSON value (or what the splitter found instead) to one record; `read` classifies values (shipper stage). */
+function valueToRecord(item: JsonValueItem, maxBytes: number, read?: (no: number, value: unknown, raw: string) => LineOutcome): LineOutcome {
   switch (item.kind) {
     case 'value': {
       if (item.invalidUtf8) return invalidUtf8(item.line, 'event is not valid UTF-8', item.text, item.invalidUtf8);
@@ -261,7 +314,7 @@ function valueToRecord(item: JsonValueItem, maxBytes: number): Draft {
       } catch (err) {
         return cadfError(item.line, `invalid JSON: ${(err as Error).message}`, item.text);
       }
-      return cadfRecord(item.line, value, item.text);
+      return read ? read(item.line, value, item.text) : cadfRecord(item.line, value, item.text);
     }
     case 'oversized':
       return {
@@ -294,7 +347,7 @@ function invalidUtf8(line: number, reason: string, text: string, bytes: Buffer, 
 }
 
 /** One line to one record; undefined for a blank line (counted, not emitted). */
-function toRecord(line: Line, parser: LineParser, maxLineBytes: number, rawCap: number | undefined): Draft | undefined {
+function toRecord(line: Line, parser: LineReader, maxLineBytes: number, rawCap: number | undefined): LineOutcome {
   if (line.oversizedBytes !== undefined) {
     return {
       line: line.no,
@@ -306,7 +359,7 @@ function toRecord(line: Line, parser: LineParser, maxLineBytes: number, rawCap: 
   }
   // FSCSM lines are already bounded by maxLineBytes: no further cap on their evidence.
   if (line.invalidUtf8) return invalidUtf8(line.no, 'line is not valid UTF-8', line.text, line.invalidUtf8, rawCap ?? Infinity);
-  if (isBlank(line.text)) return undefined;
+  if (isBlank(line.text)) return 'blank';
   return parser(line.no, line.text);
 }
 

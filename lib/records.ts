@@ -36,6 +36,16 @@ export type Format = (typeof FORMATS)[number];
 /** 32 hex digits: MurmurHash3_x86_128 of the event's content (see lib/record-id.ts for what is hashed). */
 export const RecordIdSchema = z.string().check(z.regex(/^[0-9a-f]{32}$/));
 
+/** Where a shipper says a line came from (issue 17): fluentd's time and tag, Fluent Bit's and Vector's time, host and file. */
+export const ShipperSchema = z.object({
+  /** As the shipper wrote it: fluentd's time text, Fluent Bit's `date` (ISO text or epoch seconds), Vector's `timestamp`. */
+  time: z.optional(z.union([z.string(), z.number()])),
+  tag: z.optional(z.string()),
+  host: z.optional(z.string()),
+  file: z.optional(z.string()),
+});
+export type Shipper = z.infer<typeof ShipperSchema>;
+
 /** A string of at least one character (a schema of its own each time: zod's checks make new schemas). */
 export const nonEmpty = () => z.string().check(z.minLength(1));
 
@@ -83,6 +93,8 @@ export const EntryRecordSchema = z.object({
   project: z.optional(nonEmpty()),
   /** The event's stable id: the same in every object the event is read from (lib/record-id.ts). */
   id: RecordIdSchema,
+  /** Present when the line came in a shipper's envelope: what the shipper knew of it. */
+  shipper: z.optional(ShipperSchema),
 });
 /** The fields of an entry from any format, as EntryRecordSchema validates them. */
 export type EntryFields = z.infer<typeof EntryRecordSchema>;
@@ -140,6 +152,7 @@ export const ErrorRecordSchema = z.object({
   rawTruncated: z.optional(z.literal(true)),
   /** A stable id of the evidence, as for entries: the same damaged line gets the same id wherever it is read. */
   id: RecordIdSchema,
+  shipper: z.optional(ShipperSchema),
 });
 export type ErrorRecord = z.infer<typeof ErrorRecordSchema>;
 
@@ -163,8 +176,15 @@ export const CountsSchema = z.object({
   failedOperations: z.int().check(z.nonnegative()),
   /** Entries with outcome PENDING (CADF requests whose outcome comes in a later event): counted, not alerted. Always written since CADF support. */
   pendingOperations: z.optional(z.int().check(z.nonnegative())),
+  /** Lines of a service's own log shipped with the audit lines (other loggers, tracebacks, access logs): counted, no record. */
+  otherLines: z.optional(z.int().check(z.nonnegative())),
 });
 export type Counts = z.infer<typeof CountsSchema>;
+
+const tally = () => z.record(z.string(), z.int().check(z.nonnegative()));
+/** Lines per envelope and per inner format (the shipper stage, lib/formats/shipped.ts). */
+export const ContentsSchema = z.object({ envelopes: tally(), formats: tally() });
+export type Contents = z.infer<typeof ContentsSchema>;
 
 export const SummarySchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -185,6 +205,13 @@ export const SummarySchema = z.object({
   compression: z.enum(['none', 'gzip']),
   timeZone: z.string(),
   counts: CountsSchema,
+  /**
+   * What the chunk held, when it was read line by line through the shipper stage (auto
+   * detection of anything but a plain FSCSM log or a CADF array/document): lines per
+   * envelope (`none`, `json:log`, `fluentd:log`, `fluentd:event`, ...) and per inner format
+   * (`fscsm`, `cadf`, `cadf (oslo.log)`, `oslo.log`, `text`, `json`, `blank`, ...).
+   */
+  contents: z.optional(ContentsSchema),
   /** Why the input ended early (damaged gzip, decompression limit); the last error record says it too. */
   streamError: z.optional(z.string()),
   timing: z.object({
@@ -195,9 +222,9 @@ export const SummarySchema = z.object({
 });
 export type Summary = z.infer<typeof SummarySchema>;
 
-/** totalLines = blank + parsed + errors: the invariant that proves no line (or event) was lost. */
+/** totalLines = blank + parsed + errors + other: the invariant that proves no line (or event) was lost. */
 export function countsReconcile(c: Counts): boolean {
   return (
-    c.totalLines === c.blankLines + c.parsed + c.errors && c.failedOperations + (c.pendingOperations ?? 0) <= c.parsed
+    c.totalLines === c.blankLines + c.parsed + c.errors + (c.otherLines ?? 0) && c.failedOperations + (c.pendingOperations ?? 0) <= c.parsed
   );
 }

@@ -3,8 +3,8 @@
 
 import type { Format } from '../records';
 import { FLUENTD_PREFIX } from './cadf';
+import { FSCSM_START } from './shipped';
 
-const FSCSM_START = /^\d{4}\/\d{1,2}\/\d{1,2}[\t ]+\d{1,2}:\d{2}/;
 // A CADF event names its typeURI and eventTime; inside an oslo.message string they are escaped.
 const CADF_MARKER = /eventTime|cloud\\*\/audit\\*\/1\.0\\*\/event/;
 
@@ -53,13 +53,25 @@ export function detectCadfLayout(head: Buffer): CadfLayout {
 }
 
 /**
- * The configured choice wins; "auto" uses detection and falls back to FSCSM (not detected),
- * so an unrecognised chunk still yields one error record per line.
+ * How a chunk is read:
+ * - `fscsm`: every line by the FSCSM parser (a plain FSCSM log, or INPUT_FORMAT=fscsm);
+ * - `cadf`: every line or value by the CADF parser (INPUT_FORMAT=cadf);
+ * - `values`: a JSON array or documents, each value through the shipper stage (CADF events,
+ *   or a shipper's records such as Vector's JSON array);
+ * - `shipped`: anything else line by line through the shipper stage (formats/shipped.ts):
+ *   envelopes, CADF JSON Lines, oslo.log service logs, mixed chunks.
  */
-export function chooseFormat(choice: FormatChoice, head: Buffer): { format: Format; detected: boolean } {
-  if (choice !== 'auto') return { format: choice, detected: false };
+export type Reader = 'fscsm' | 'cadf' | 'values' | 'shipped';
+
+/** The configured choice wins; "auto" reads a plain FSCSM log as such and everything else through the shipper stage. */
+export function chooseReader(choice: FormatChoice, head: Buffer): { format: Format; detected: boolean; reader: Reader } {
+  if (choice !== 'auto') return { format: choice, detected: false, reader: choice };
   const found = detectFormat(head);
-  return { format: found ?? 'fscsm', detected: found !== undefined };
+  if (found === 'fscsm') return { format: 'fscsm', detected: true, reader: 'fscsm' };
+  const layout = detectCadfLayout(head);
+  const reader = layout === 'json-array' || layout === 'json-documents' ? 'values' : 'shipped';
+  // `format` until records say otherwise (the pipeline reports the format most records have).
+  return { format: found ?? 'fscsm', detected: found !== undefined, reader };
 }
 
 function headText(head: Buffer): string {

@@ -97,7 +97,7 @@ describe('parseObject: blank and odd lines', () => {
     const r = await run(Buffer.alloc(0));
     expectLineConsistent(r);
     expect(r.records).toEqual([]);
-    expect(r.parsed.counts).toEqual({ totalLines: 0, blankLines: 0, parsed: 0, errors: 0, failedOperations: 0, pendingOperations: 0 });
+    expect(r.parsed.counts).toEqual({ totalLines: 0, blankLines: 0, parsed: 0, errors: 0, failedOperations: 0, pendingOperations: 0, otherLines: 0 });
     expect(r.parsed.formatDetected).toBe(false);
   });
 
@@ -202,12 +202,14 @@ describe('parseObject: format detection', () => {
     expect(r.parsed.counts.parsed).toBe(21);
   });
 
-  it('falls back to FSCSM (not detected) for an unknown format: one error record per line', async () => {
+  it('reads an unknown format through the shipper stage: a JSON record of another kind is other, unrecognised text an error', async () => {
     const unknown = Buffer.from('{"level":"info","msg":"not an audit event"}\nplain text\n');
     const r = await run(unknown, { format: 'auto' });
     expectLineConsistent(r);
     expect(r.parsed).toMatchObject({ format: 'fscsm', formatDetected: false });
-    expect(r.records.map((x) => x.kind)).toEqual(['error', 'error']);
+    expect(r.records.map((x) => x.kind)).toEqual(['error']);
+    expect(r.parsed.counts).toMatchObject({ totalLines: 2, otherLines: 1, errors: 1 });
+    expect(r.parsed.contents).toEqual({ envelopes: { none: 2 }, formats: { json: 1, unrecognised: 1 } });
   });
 });
 
@@ -237,7 +239,7 @@ describe('JSON Lines output', () => {
   it('writes nothing for an input with only blank lines', async () => {
     const parsed = await parseObject(chunks(Buffer.from('\n\n  \n')), DEFAULT_PARSE_OPTIONS);
     expect(await jsonOfRun(parsed)).toBe('');
-    expect(parsed.counts).toEqual({ totalLines: 3, blankLines: 3, parsed: 0, errors: 0, failedOperations: 0, pendingOperations: 0 });
+    expect(parsed.counts).toEqual({ totalLines: 3, blankLines: 3, parsed: 0, errors: 0, failedOperations: 0, pendingOperations: 0, otherLines: 0 });
   });
 });
 

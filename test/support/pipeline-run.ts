@@ -70,7 +70,7 @@ export function expectConsistent({ parsed, records }: Run): void {
   expect(counts.errors).toBe(records.filter((r) => r.kind === 'error').length);
   expect(counts.failedOperations).toBe(records.filter((r) => r.kind === 'entry' && r.outcome === 'FAILED').length);
   expect(counts.pendingOperations).toBe(records.filter((r) => r.kind === 'entry' && r.outcome === 'PENDING').length);
-  expect(counts.totalLines).toBe(counts.blankLines + records.length);
+  expect(counts.totalLines).toBe(counts.blankLines + records.length + (counts.otherLines ?? 0));
   const lines = records.map((r) => r.line);
   expect(lines).toEqual([...lines].sort((a, b) => a - b));
   expect(records.map((r) => OutputRecordSchema.parse(r))).toStrictEqual(records);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { chooseFormat, detectCadfLayout, detectFormat } from '../../../lib/formats/detect';
+import { chooseReader, detectCadfLayout, detectFormat } from '../../../lib/formats/detect';
 
 const fixture = (path: string): Buffer => {
   const data = readFileSync(new URL(`../../fixtures/${path}`, import.meta.url));
@@ -83,16 +83,20 @@ describe('detectCadfLayout', () => {
   });
 });
 
-describe('chooseFormat', () => {
+describe('chooseReader', () => {
   const cadf = head(fixture('cadf/keystonemiddleware-nova.jsonl'));
 
-  it('uses detection with auto, falling back to FSCSM (not detected)', () => {
-    expect(chooseFormat('auto', cadf)).toEqual({ format: 'cadf', detected: true });
-    expect(chooseFormat('auto', Buffer.from('hello\n'))).toEqual({ format: 'fscsm', detected: false });
+  it('reads a plain FSCSM log with the FSCSM parser, CADF arrays and documents by value, anything else through the shipper stage', () => {
+    expect(chooseReader('auto', head(fixture('fscsm/sample-tab.log')))).toEqual({ format: 'fscsm', detected: true, reader: 'fscsm' });
+    expect(chooseReader('auto', cadf)).toEqual({ format: 'cadf', detected: true, reader: 'shipped' });
+    expect(chooseReader('auto', head(fixture('cadf/keystone-events-array.json')))).toMatchObject({ format: 'cadf', reader: 'values' });
+    expect(chooseReader('auto', head(fixture('shippers/fluentbit-s3-fscsm.jsonl')))).toMatchObject({ reader: 'shipped' });
+    expect(chooseReader('auto', head(fixture('shippers/keystone-main.log')))).toMatchObject({ reader: 'shipped' });
+    expect(chooseReader('auto', Buffer.from('hello\n'))).toEqual({ format: 'fscsm', detected: false, reader: 'shipped' });
   });
 
   it('lets the configured format win', () => {
-    expect(chooseFormat('fscsm', cadf)).toEqual({ format: 'fscsm', detected: false });
-    expect(chooseFormat('cadf', fixture('fscsm/sample-tab.log'))).toEqual({ format: 'cadf', detected: false });
+    expect(chooseReader('fscsm', cadf)).toEqual({ format: 'fscsm', detected: false, reader: 'fscsm' });
+    expect(chooseReader('cadf', fixture('fscsm/sample-tab.log'))).toEqual({ format: 'cadf', detected: false, reader: 'cadf' });
   });
 });
