@@ -35,13 +35,13 @@ const entries = (rs: OutputRecord[]) => rs.filter((r): r is EntryRecord => r.kin
 /** The annotation's view of an entry. */
 function seen(e: EntryRecord): ExpectedEvent {
   return e.format === 'cadf'
-    ? { format: 'cadf', outcome: e.outcome, line: e.line, eventId: e.eventId as string }
+    ? { format: 'cadf', outcome: e.outcome, line: e.line, eventId: e.eventId }
     : { format: 'fscsm', outcome: e.outcome, line: e.line, actor: e.actor, operation: e.operation };
 }
 function wanted(e: ExpectedEvent): ExpectedEvent {
   return e.format === 'cadf'
-    ? { format: 'cadf', outcome: OUTCOMES[e.outcome] ?? e.outcome, line: e.line, eventId: e.eventId as string }
-    : { format: 'fscsm', outcome: e.outcome, line: e.line, actor: e.actor as string, operation: e.operation as string };
+    ? { format: 'cadf', outcome: OUTCOMES[e.outcome] ?? e.outcome, line: e.line, eventId: e.eventId }
+    : { format: 'fscsm', outcome: e.outcome, line: e.line, actor: e.actor, operation: e.operation };
 }
 
 describe('shipper deliveries (test/fixtures/shippers)', () => {
