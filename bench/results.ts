@@ -25,6 +25,10 @@ export interface ChunkInfo {
   compression: 'none' | 'gzip';
   lines: number;
   failed: number;
+  /** Set on a shipper-enveloped copy of a chunk (issue 17): the same lines in Fluent Bit's `s3` JSON Lines. */
+  envelope?: 'fluentbit';
+  /** For an enveloped chunk: the label of the raw chunk it wraps. */
+  wraps?: string;
 }
 
 /**
@@ -118,6 +122,14 @@ export function evaluateTargets(r: Omit<Results, 'targets'>): Target[] {
         ...(chunk.compression === 'gzip' ? { note: 'copy moves the compressed bytes' } : mode === 'ingest' ? { note: 'uploads ~3.8× the bytes the copy does' } : {}),
       });
     }
+  }
+  // The shipper stage costs at most twice the raw path on the same lines (issue 17).
+  for (const chunk of r.chunks) {
+    if (chunk.envelope === undefined || chunk.wraps === undefined) continue;
+    const wrapped = find(r.parse, chunk.label, (m) => m.tool === 'ours');
+    const raw = find(r.parse, chunk.wraps, (m) => m.tool === 'ours');
+    const v = wrapped && raw ? wrapped.seconds / raw.seconds : undefined;
+    targets.push({ name: `parse ${chunk.label}: time / time of the raw ${chunk.wraps}`, value: v, target: '≤ 2', met: v === undefined ? undefined : v <= 2, note: 'same lines, 1.7× the bytes' });
   }
   const big = find(r.ingest, '1GiB', (m) => m.mode === 'ingest');
   const small = find(r.ingest, '10MB', (m) => m.mode === 'ingest');

@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { buildAll, type Bundles } from './bundle';
 import { benchPort, BUILD_DIR, CA_BUNDLE_VARIABLE, DOC_PATH, ingestNodeOptions, MEGABYTE, parseEnv, RESULTS_PATH, ROOT, RULEBASES, runsFor, selectedSizes, SMALL_CHUNK_BYTES } from './config';
-import { ensureGzipChunk, ensurePlainChunk } from './generate';
+import { ensureFluentBitChunk, ensureGzipChunk, ensurePlainChunk } from './generate';
 import type { ChildResult } from './ingest-child';
 import { runnableModes, type IngestMode } from './ingest-modes';
 import { checkOutput, ensureLognormalizer, lognormCommand, parseSummary } from './lognorm';
@@ -57,10 +57,15 @@ interface OurSummary {
 async function measureParse(chunk: ChunkInfo, bundles: Bundles, lognorm: string): Promise<ParseMeasurement[]> {
   const env = parseEnv();
   const ours: CommandSpec = { command: process.execPath, args: [bundles.cli, 'parse', chunk.path], env };
+  // lognormalizer's rulebases read raw lines: on an enveloped chunk only ours and the readline floor run.
   const tools: Partial<Record<ParseTool, CommandSpec>> = {
     ours,
-    'lognormalizer-structured': { ...lognormCommand(lognorm, RULEBASES.structured, chunk.path), env },
-    'lognormalizer-fields': { ...lognormCommand(lognorm, RULEBASES.fields, chunk.path), env },
+    ...(chunk.envelope === undefined
+      ? {
+          'lognormalizer-structured': { ...lognormCommand(lognorm, RULEBASES.structured, chunk.path), env },
+          'lognormalizer-fields': { ...lognormCommand(lognorm, RULEBASES.fields, chunk.path), env },
+        }
+      : {}),
     readline: { command: process.execPath, args: [bundles.readlineCount, chunk.path], env },
   };
   // Start-up weighs only on the small chunk: there, ours with the machine's CA bundle too.
@@ -193,6 +198,10 @@ async function main(): Promise<void> {
       const gz = await ensureGzipChunk(spec, plain);
       log(`${gz.path}: ${gz.manifest.bytes} bytes${gz.reused ? ' (reused)' : `, gzipped in ${gz.seconds.toFixed(1)} s`}`);
       chunks.push({ label: `${spec.label}.gz`, path: gz.path, bytes: gz.manifest.bytes, plainBytes: plain.manifest.bytes, compression: 'gzip', lines: gz.manifest.lines, failed: gz.manifest.failed });
+      // The same lines as a log shipper delivers them (issue 17): parse only, beside the raw chunk.
+      const fb = await ensureFluentBitChunk(spec, plain);
+      log(`${fb.path}: ${fb.manifest.bytes} bytes${fb.reused ? ' (reused)' : `, written in ${fb.seconds.toFixed(1)} s`}`);
+      chunks.push({ label: `${spec.label}.fluentbit`, path: fb.path, bytes: fb.manifest.bytes, plainBytes: fb.manifest.bytes, compression: 'none', lines: fb.manifest.lines, failed: fb.manifest.failed, envelope: 'fluentbit', wraps: spec.label });
     }
   }
 
@@ -213,7 +222,7 @@ async function main(): Promise<void> {
     parse.push(...(await measureParse(chunk, bundles, lognorm.path)));
   }
 
-  const ingest = await measureIngest(chunks, bundles);
+  const ingest = await measureIngest(chunks.filter((c) => c.envelope === undefined), bundles);
 
   log('osls package --stage dev');
   const packages = await packageSizes();

@@ -7,7 +7,8 @@ import { cadfError, cadfRecord, capRaw, createCadfLineParser, RAW_CAP_BYTES } fr
 import { chooseReader, detectCadfLayout, type CadfLayout, type FormatChoice } from './formats/detect';
 import { createFscsmParser } from './formats/fscsm';
 import { createShippedReader, FSCSM_START, type Contents, type LineOutcome, type LineReader } from './formats/shipped';
-import { createFscsmByteEncoder, type ByteLineEncoder } from './formats/fscsm-bytes';
+import { createEnvelopeByteEncoder } from './formats/envelope-bytes';
+import { createFscsmByteBody, createFscsmByteEncoder, type ByteLineEncoder } from './formats/fscsm-bytes';
 import { JsonLinesWriter, serialize } from './json-lines';
 import { RecordIds } from './record-id';
 import type { Counts, Draft, ErrorRecord, Format, OutputRecord } from './records';
@@ -237,10 +238,38 @@ export async function parseObject(
     yield* damage(progress.lines);
   }
 
+  /**
+   * The byte path: canonical FSCSM SUCCESS lines, raw or (through the shipper stage) in a flat
+   * JSON envelope. `tallyRaw`: raw lines count in the contents too (a shipped chunk's summary).
+   */
+  function byteEncoder(tallyRaw: boolean): ByteLineEncoder {
+    const raw = createFscsmByteEncoder({ timeZone: options.timeZone, ids });
+    if (!reader || !contents) return raw;
+    const audit = reader.audit;
+    const envelope = createEnvelopeByteEncoder({
+      body: createFscsmByteBody({ timeZone: options.timeZone, ids }),
+      envelopeField: options.envelopeField,
+      contents,
+      onAudit: audit,
+    });
+    const f = contents.formats;
+    const e = contents.envelopes;
+    return (src, start, end, no, out) => {
+      if (src[start] === 0x7b) return envelope(src, start, end, no, out);
+      if (!raw(src, start, end, no, out)) return false;
+      if (tallyRaw) {
+        audit();
+        e['none'] = (e['none'] ?? 0) + 1;
+        f['fscsm'] = (f['fscsm'] ?? 0) + 1;
+      }
+      return true;
+    };
+  }
+
   let batches: AsyncIterable<OutputBatch>;
   switch (choice.reader) {
     case 'shipped':
-      batches = lineRecords((reader as NonNullable<typeof reader>).line, RAW_CAP_BYTES);
+      batches = lineRecords((reader as NonNullable<typeof reader>).line, RAW_CAP_BYTES, byteEncoder(true));
       break;
     case 'values':
       batches = valueRecords();
@@ -252,7 +281,7 @@ export async function parseObject(
       batches = lineRecords(
         line,
         undefined,
-        createFscsmByteEncoder({ timeZone: options.timeZone, ids }),
+        byteEncoder(false),
       );
       break;
     }

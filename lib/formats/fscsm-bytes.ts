@@ -54,7 +54,19 @@ const REQUEST = TYPE_WORDS.find((w) => w.name.toString() === 'request') as Word;
 const DELETE = ACTION_WORDS.find((w) => w.name.toString() === 'delete') as Word;
 const KEYPAIR = TYPE_WORDS.find((w) => w.name.toString() === 'keypair') as Word;
 
+/** The canonical line's record without its closing brace: the caller ends it (`}` and LF, or more fields first). */
 export function createFscsmByteEncoder(options: { timeZone: string; ids: RecordIds }): ByteLineEncoder {
+  const body = createFscsmByteBody(options);
+  return (src, start, end, no, out) => {
+    if (!body(src, start, end, no, out)) return false;
+    out.buf[out.pos++] = 0x7d; // }
+    out.buf[out.pos++] = 0x0a; // LF
+    return true;
+  };
+}
+
+/** Writes a canonical SUCCESS line's record up to (not including) its closing brace, or declines. */
+export function createFscsmByteBody(options: { timeZone: string; ids: RecordIds }): ByteLineEncoder {
   const ids = options.ids;
   const utc = isUtcZone(options.timeZone);
   const toEpoch = wallTimeConverter(options.timeZone);
@@ -172,8 +184,6 @@ export function createFscsmByteEncoder(options: { timeZone: string; ids: RecordI
     b[p++] = QUOTE;
     // The canonical line is the id's canonical content as it is (record-id.ts).
     p = ids.putFscsmLine(src, start, end, b, p);
-    b[p++] = 0x7d; // }
-    b[p++] = 0x0a; // LF
     out.pos = p;
     return true;
   };

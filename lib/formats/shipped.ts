@@ -60,6 +60,8 @@ function isCadfLike(o: JsonObject): boolean {
 export function createShippedReader(options: ShippedOptions, contents: Contents): {
   line: LineReader;
   value: (no: number, value: unknown, raw: string) => LineOutcome;
+  /** An FSCSM line was read on the byte path (it ends a raw service log's continuation lines). */
+  audit: () => void;
 } {
   const fscsm = createFscsmParser({ timeZone: options.timeZone });
   const field = options.envelopeField;
@@ -186,6 +188,9 @@ export function createShippedReader(options: ShippedOptions, contents: Contents)
     },
     value(no, value, raw) {
       return record(no, value, raw, 'json', undefined, 1);
+    },
+    audit() {
+      inServiceLog = false;
     },
   };
 }
