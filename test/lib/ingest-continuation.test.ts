@@ -15,6 +15,10 @@ const lines = Array.from(
   (_, i) => `2015/06/29 14:35:30.${String(i % 1000).padStart(3, '0')}\tuser${i}\tmodify user:u${i}\t${i % 50 === 0 ? 'FAILED' : 'SUCCESS'}`,
 );
 const TEXT = lines.join('\n') + '\n\n';
+// The same lines as Fluent Bit ships them, among a service's own lines (the shipper stage).
+const SHIPPED = lines
+  .map((l, i) => JSON.stringify({ date: `2015-06-29T05:35:${String(i % 60).padStart(2, '0')}.000000Z`, log: l }) + (i % 7 === 0 ? `\n${JSON.stringify({ log: '2026-08-20 09:00:01.204 27 WARNING keystone.x [-] unrelated' })}` : ''))
+  .join('\n') + '\n';
 
 /** Runs a chunk the way the function does under a tight budget: stop, continue, until done. */
 async function runInParts(body: Buffer, stopEvery: number) {
@@ -36,6 +40,7 @@ describe('a chunk continued across invocations', () => {
   it.each([
     ['plain', Buffer.from(TEXT)],
     ['gzip', gzipSync(TEXT)],
+    ['Fluent Bit, gzip', gzipSync(SHIPPED)],
   ])('(%s) gives the same records, counts and alerts as one run', async (_name, body) => {
     const whole = memoryStore({ 'b/big.log': body });
     const wholeSent: NotifyPayload[] = [];
@@ -46,6 +51,7 @@ describe('a chunk continued across invocations', () => {
     expect(parted.runs).toBeGreaterThan(2);
     const summary: Summary = parted.summary;
     expect(summary.counts).toEqual(one.summary.counts);
+    expect(summary.contents).toEqual(one.summary.contents);
     expect(countsReconcile(summary.counts)).toBe(true);
     expect(summary.outputs.parts).toEqual(['big.log.jsonl', ...Array.from({ length: parted.runs - 1 }, (_, i) => partKeyFor('big.log', i + 2))]);
 
