@@ -187,7 +187,7 @@ export function createShippedReader(options: ShippedOptions, contents: Contents)
       return record(no, value, raw, 'fluentd', { time, tag }, 1);
     },
     value(no, value, raw) {
-      return record(no, value, raw, 'json', undefined, 1);
+      return record(no, value, raw, 'none', undefined, 1);
     },
     audit() {
       inServiceLog = false;
