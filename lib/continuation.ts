@@ -20,6 +20,7 @@ export const ContinuationSchema = z.object({
     line: z.int().check(z.nonnegative()),
     format: z.enum(FORMATS),
     shipped: z.optional(z.boolean()),
+    detected: z.optional(z.boolean()),
   }),
   counts: CountsSchema,
   contents: z.optional(ContentsSchema),

@@ -10,12 +10,12 @@ import { createShippedReader, FSCSM_START, type Contents, type LineOutcome, type
 import { createEnvelopeByteEncoder } from './formats/envelope-bytes';
 import { createFscsmByteBody, createFscsmByteEncoder, type ByteLineEncoder } from './formats/fscsm-bytes';
 import { JsonLinesWriter, serialize } from './json-lines';
-import { RecordIds } from './record-id';
+import { idReplayStart, RecordIds } from './record-id';
 import type { Counts, Draft, ErrorRecord, Format, OutputRecord } from './records';
 import { decode, InflateError, type Compression } from './stream/inflate';
 import { splitJsonValues, type JsonValueItem } from './stream/json-values';
 import { toUtf8 } from './stream/transcode';
-import { decodeRegion, decodeSpan, isRegion, splitLineItems, withoutCr, type Line } from './stream/lines';
+import { decodeRegion, decodeSpan, isRegion, splitLineItems, withoutCr, type Line, type LineItem } from './stream/lines';
 
 export interface ParseOptions {
   format: FormatChoice;
@@ -48,6 +48,8 @@ export interface ResumePoint {
   format: Format;
   /** The chunk is read through the shipper stage (formats/shipped.ts), not by one format's parser. */
   shipped?: boolean;
+  /** The format was detected (so a detected FSCSM log hands its other lines to the shipper stage). */
+  detected?: boolean;
 }
 
 export interface StreamControl {
@@ -96,7 +98,7 @@ export async function parseObject(
   const resume = control.resume;
   // A resumed run starts mid-object: its first bytes say nothing about the format.
   const choice = resume
-    ? { format: resume.format, detected: false, reader: resume.shipped === true ? ('shipped' as const) : resume.format }
+    ? { format: resume.format, detected: resume.detected === true, reader: resume.shipped === true ? ('shipped' as const) : resume.format }
     : chooseReader(options.format, decoded.head);
   const layout = choice.reader === 'values' || choice.format === 'cadf' ? detectCadfLayout(decoded.head) : undefined;
   const shipped = choice.reader === 'shipped' || choice.reader === 'values';
@@ -120,9 +122,9 @@ export async function parseObject(
 
   // A damaged gzip ends the byte stream cleanly here, so the splitter still flushes the
   // partial last line; the damage itself becomes one error record after it.
-  async function* untilDamage(): AsyncGenerator<Buffer> {
+  async function* untilDamage(skipResumed: boolean): AsyncGenerator<Buffer> {
     try {
-      yield* skip > 0 ? skipBytes(decoded.chunks, skip) : decoded.chunks;
+      yield* skipResumed && skip > 0 ? skipBytes(decoded.chunks, skip) : decoded.chunks;
     } catch (err) {
       if (!(err instanceof InflateError)) throw err;
       state.streamError = err.message;
@@ -147,18 +149,52 @@ export async function parseObject(
     yield { json: Buffer.from(serialize(rec) + '\n', 'utf8'), records: [rec] };
   }
 
-  /** Line formats: one record per non-blank line; `encode` takes the lines it can write from their bytes. */
+  /**
+   * Line formats: one record per non-blank line; `encode` takes the lines it can write from
+   * their bytes. A resumed run reads the chunk from its start (as it must for gzip anyway):
+   * the lines earlier runs emitted are skipped, except the last id window's, which are read
+   * again for their effect on ids and on the shipper stage's state only (lib/record-id.ts).
+   */
   async function* lineRecords(parser: LineReader, rawCap: number | undefined, encode?: ByteLineEncoder): AsyncGenerator<OutputBatch> {
-    let lastLine = resume?.line ?? 0;
+    const emitted = resume?.line ?? 0;
+    const replayFrom = resume ? idReplayStart(resume.line) : Infinity;
+    let lastLine = emitted;
+    let replaying = emitted > 0;
     const position = { nextLineOffset: 0 };
-    const split = splitLineItems(untilDamage(), {
+    const split = splitLineItems(untilDamage(false), {
       maxLineBytes: options.maxLineBytes,
-      firstLineNo: lastLine,
       position,
       ...(rawCap !== undefined ? { oversizedHeadBytes: rawCap } : {}),
     });
     const writer = new JsonLinesWriter();
     let records: OutputRecord[] = [];
+    const scratch = new JsonLinesWriter(4096);
+    const replayLine = (line: Line): void => {
+      const draft = toRecord(line, parser, options.maxLineBytes, rawCap);
+      if (typeof draft === 'object') ids.assign(draft);
+    };
+    /** An item of lines up to `emitted`: replays what is in the window, returns the rest (or undefined). */
+    const replay = (item: LineItem): LineItem | undefined => {
+      if (!isRegion(item)) {
+        if (item.no > emitted) return item;
+        if (item.no >= replayFrom) replayLine(item);
+        return undefined;
+      }
+      const { bytes, ends, firstNo } = item;
+      if (firstNo + ends.length - 1 < replayFrom) return undefined;
+      let start = item.start;
+      for (let i = 0; i < ends.length; i += 1) {
+        const no = firstNo + i;
+        if (no > emitted) return { bytes, start, ends: ends.slice(i), firstNo: no };
+        if (no >= replayFrom) {
+          const end = withoutCr(bytes, start, ends[i] as number);
+          if (!encode?.(bytes, start, end, no, scratch)) replayLine(decodeSpan(no, bytes, start, end));
+          scratch.pos = 0;
+        }
+        start = (ends[i] as number) + 1;
+      }
+      return undefined;
+    };
     const general = (line: Line): void => {
       counts.totalLines += 1;
       const draft = toRecord(line, parser, options.maxLineBytes, rawCap);
@@ -176,7 +212,15 @@ export async function parseObject(
       writer.write(rec);
     };
     for await (const items of split) {
-      for (const item of items) {
+      for (const next of items) {
+        let item: LineItem | undefined = next;
+        if (replaying) {
+          item = replay(next);
+          if (item === undefined) continue;
+          replaying = false;
+          // The replayed lines were counted by the runs that emitted them.
+          if (contents) for (const tally of [contents.envelopes, contents.formats]) for (const k of Object.keys(tally)) delete tally[k];
+        }
         if (!isRegion(item)) {
           general(item);
           lastLine = item.no;
@@ -206,8 +250,15 @@ export async function parseObject(
         yield { json: writer.take(), records };
         records = [];
       }
-      if (control.shouldStop?.()) {
-        state.stoppedAt = { offset: skip + position.nextLineOffset, line: lastLine, format: formatNow(), ...(shipped ? { shipped } : {}) };
+      // Not while replaying: a run must emit something before it may stop (replay is quicker than parsing).
+      if (!replaying && control.shouldStop?.()) {
+        state.stoppedAt = {
+          offset: position.nextLineOffset,
+          line: lastLine,
+          format: formatNow(),
+          ...(shipped ? { shipped } : {}),
+          ...(choice.detected ? { detected: true } : {}),
+        };
         return; // leaving the loop closes the source stream
       }
     }
@@ -217,7 +268,7 @@ export async function parseObject(
   /** CADF documents and arrays: one record per top-level value (array element), `line` where it starts. */
   async function* valueRecords(): AsyncGenerator<OutputBatch> {
     const progress = { lines: 0 };
-    const split = splitJsonValues(untilDamage(), { maxValueBytes: options.maxLineBytes, headBytes: RAW_CAP_BYTES }, progress);
+    const split = splitJsonValues(untilDamage(true), { maxValueBytes: options.maxLineBytes, headBytes: RAW_CAP_BYTES }, progress);
     const writer = new JsonLinesWriter();
     for await (const items of split) {
       const records: OutputRecord[] = [];

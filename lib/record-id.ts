@@ -9,8 +9,10 @@
 //     share one event id and differ by outcome); without an id, its time, actor, operation.
 //   - error records: "error" and the line's evidence.
 // Identical lines (same millisecond, actor, operation and outcome) are distinct events: the
-// seed is the line's occurrence among identical lines within ID_WINDOW_LINES before it in the
-// chunk (0 for the first), so the second copy gets another id however often the chunk is read.
+// seed is the line's occurrence among identical lines before it in its block of
+// ID_WINDOW_LINES lines (by line number) and the block before (0 for the first), so the second
+// copy gets another id however often the chunk is read, and a run continued mid-chunk
+// (lib/pipeline.ts replays the lines of those two blocks) numbers them as one run would.
 
 import { hex128, murmur3x86128, putHex128 } from './hash/murmur3';
 import type { Draft, ErrorRecord, OutputRecord } from './records';
@@ -21,6 +23,12 @@ import type { Draft, ErrorRecord, OutputRecord } from './records';
  */
 export const ID_WINDOW_LINES = 8192;
 
+/** The first line whose id state a run resumed after `line` needs: the start of the block before the next line's. */
+export function idReplayStart(line: number): number {
+  const block = Math.floor((line + 1) / ID_WINDOW_LINES);
+  return Math.max(1, (block - 1) * ID_WINDOW_LINES);
+}
+
 /** Bytes written for an id in JSON: `,"id":"` + 32 hex digits + `"`. */
 export const ID_JSON_BYTES = 7 + 32 + 1;
 const ID_KEY = Buffer.from(',"id":"', 'latin1');
@@ -28,14 +36,28 @@ const ID_KEY = Buffer.from(',"id":"', 'latin1');
 export class RecordIds {
   private readonly h = new Uint32Array(4);
   private scratch = Buffer.allocUnsafe(1024);
-  // Two generations of up to ID_WINDOW_LINES digests each: a digest seen in either counts.
+  // The digests of the current block of lines and of the one before: a digest seen in either counts.
   private current = new SeenTable();
   private previous = new SeenTable();
+  private block = 0;
 
-  /** Hashes src[start, end), seeded with its occurrence when counted; leaves the digest in `this.h`. */
-  private digest(src: Uint8Array, start: number, end: number, counted: boolean): void {
+  /** Hashes src[start, end) of line `no`, seeded with its occurrence when counted; leaves the digest in `this.h`. */
+  private digest(src: Uint8Array, start: number, end: number, no: number, counted: boolean): void {
     murmur3x86128(src, start, end, 0, this.h);
     if (!counted) return;
+    const block = Math.floor(no / ID_WINDOW_LINES);
+    // A new block (or a table full of one line's values: a CADF array on one line) moves the window.
+    if (block !== this.block || this.current.size >= ID_WINDOW_LINES) {
+      const next = this.previous.clear();
+      if (block === this.block + 1 || block === this.block) {
+        this.previous = this.current;
+      } else {
+        this.current.clear();
+        this.previous = this.current;
+      }
+      this.current = next;
+      this.block = block;
+    }
     const h0 = (this.h[0] as number) | 0;
     const h1 = (this.h[1] as number) | 0;
     let occurrence: number;
@@ -45,19 +67,14 @@ export class RecordIds {
     } else {
       const old = this.previous.find(h0, h1);
       occurrence = old >= 0 ? this.previous.seen(old) : 0;
-      if (this.current.size >= ID_WINDOW_LINES) {
-        const next = this.previous;
-        this.previous = this.current;
-        this.current = next.clear();
-      }
       this.current.add(h0, h1, occurrence + 1);
     }
     if (occurrence > 0) murmur3x86128(src, start, end, occurrence, this.h);
   }
 
   /** The byte path: a canonical FSCSM line src[start, end); writes `,"id":"…"` at b[p] and returns the end. */
-  putFscsmLine(src: Uint8Array, start: number, end: number, b: Buffer, p: number): number {
-    this.digest(src, start, end, true);
+  putFscsmLine(src: Uint8Array, start: number, end: number, no: number, b: Buffer, p: number): number {
+    this.digest(src, start, end, no, true);
     // Seven bytes by hand: TypedArray#set's fixed cost is more than the copy (as in fscsm-bytes.ts).
     for (let k = 0; k < ID_KEY.length; k += 1) b[p++] = ID_KEY[k] as number;
     p = putHex128(b, p, this.h);
@@ -65,11 +82,11 @@ export class RecordIds {
     return p + 1;
   }
 
-  /** The id of a text (UTF-8), counted among identical ones or not. */
-  private ofText(text: string, counted: boolean): string {
+  /** The id of a text (UTF-8) of line `no`, counted among identical ones or not. */
+  private ofText(text: string, no: number, counted: boolean): string {
     if (this.scratch.length < text.length * 3) this.scratch = Buffer.allocUnsafe(text.length * 3);
     const n = this.scratch.write(text, 0, 'utf8');
-    this.digest(this.scratch, 0, n, counted);
+    this.digest(this.scratch, 0, n, no, counted);
     return hex128(this.h);
   }
 
@@ -77,15 +94,15 @@ export class RecordIds {
   assign(draft: Draft): OutputRecord {
     const rec = draft as OutputRecord;
     if (rec.kind === 'error') {
-      rec.id = this.ofText(errorContent(rec), true);
+      rec.id = this.ofText(errorContent(rec), rec.line, true);
     } else if (rec.format === 'cadf') {
       // An event without an id (not pycadf's): its content, counted like a line.
       rec.id =
         rec.eventId !== undefined
-          ? this.ofText(`cadf\n${rec.eventId}\n${rec.outcome}`, false)
-          : this.ofText(`cadf\n\n${rec.timestamp}\t${rec.actor}\t${rec.operation}\t${rec.outcome}`, true);
+          ? this.ofText(`cadf\n${rec.eventId}\n${rec.outcome}`, rec.line, false)
+          : this.ofText(`cadf\n\n${rec.timestamp}\t${rec.actor}\t${rec.operation}\t${rec.outcome}`, rec.line, true);
     } else {
-      rec.id = this.ofText(`${canonicalTime(rec.localTime)}\t${rec.actor}\t${rec.operation}\t${rec.outcome}`, true);
+      rec.id = this.ofText(`${canonicalTime(rec.localTime)}\t${rec.actor}\t${rec.operation}\t${rec.outcome}`, rec.line, true);
     }
     return rec;
   }

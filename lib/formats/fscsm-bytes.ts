@@ -183,7 +183,7 @@ export function createFscsmByteBody(options: { timeZone: string; ids: RecordIds 
     }
     b[p++] = QUOTE;
     // The canonical line is the id's canonical content as it is (record-id.ts).
-    p = ids.putFscsmLine(src, start, end, b, p);
+    p = ids.putFscsmLine(src, start, end, no, b, p);
     out.pos = p;
     return true;
   };

@@ -41,6 +41,8 @@ describe('a chunk continued across invocations', () => {
     ['plain', Buffer.from(TEXT)],
     ['gzip', gzipSync(TEXT)],
     ['Fluent Bit, gzip', gzipSync(SHIPPED)],
+    // A detected FSCSM log whose later parts hold shipped lines: they take the shipper stage in every part.
+    ['FSCSM, then shipped lines', Buffer.from(TEXT + SHIPPED)],
   ])('(%s) gives the same records, counts and alerts as one run', async (_name, body) => {
     const whole = memoryStore({ 'b/big.log': body });
     const wholeSent: NotifyPayload[] = [];
