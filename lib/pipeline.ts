@@ -15,7 +15,7 @@ import type { Counts, Draft, ErrorRecord, Format, OutputRecord } from './records
 import { decode, InflateError, type Compression } from './stream/inflate';
 import { splitJsonValues, type JsonValueItem } from './stream/json-values';
 import { toUtf8 } from './stream/transcode';
-import { decodeRegion, decodeSpan, isRegion, splitLineItems, withoutCr, type Line, type LineItem } from './stream/lines';
+import { decodeRegion, decodeSpan, isRegion, sliceRegion, splitLineItems, withoutCr, type Line, type LineItem, type LineRegion } from './stream/lines';
 
 export interface ParseOptions {
   format: FormatChoice;
@@ -168,11 +168,11 @@ export async function parseObject(
     });
     const writer = new JsonLinesWriter();
     let records: OutputRecord[] = [];
-    const scratch = new JsonLinesWriter(4096);
     const replayLine = (line: Line): void => {
       const draft = toRecord(line, parser, options.maxLineBytes, rawCap);
       if (typeof draft === 'object') ids.assign(draft);
     };
+    const scratch = new JsonLinesWriter(4096);
     /** An item of lines up to `emitted`: replays what is in the window, returns the rest (or undefined). */
     const replay = (item: LineItem): LineItem | undefined => {
       if (!isRegion(item)) {
@@ -180,20 +180,33 @@ export async function parseObject(
         if (item.no >= replayFrom) replayLine(item);
         return undefined;
       }
-      const { bytes, ends, firstNo } = item;
-      if (firstNo + ends.length - 1 < replayFrom) return undefined;
-      let start = item.start;
+      const n = item.ends.length;
+      const from = Math.max(0, replayFrom - item.firstNo);
+      const to = Math.min(n, emitted - item.firstNo + 1);
+      if (from < to) {
+        readRegion(sliceRegion(item, from, to), scratch, replayLine);
+        scratch.pos = 0;
+      }
+      return to >= n ? undefined : to <= 0 ? item : sliceRegion(item, to, n);
+    };
+    /** Writes the region's lines `encode` takes into `out` and hands the others to `other`; returns how many it took. */
+    const readRegion = (region: LineRegion, out: JsonLinesWriter, other: (line: Line) => void): number => {
+      if (encode === undefined) {
+        // No byte path (CADF lines): one decode for the whole region.
+        for (const line of decodeRegion(region)) other(line);
+        return 0;
+      }
+      const { bytes, ends, firstNo } = region;
+      let taken = 0;
+      let start = region.start;
       for (let i = 0; i < ends.length; i += 1) {
         const no = firstNo + i;
-        if (no > emitted) return { bytes, start, ends: ends.slice(i), firstNo: no };
-        if (no >= replayFrom) {
-          const end = withoutCr(bytes, start, ends[i] as number);
-          if (!encode?.(bytes, start, end, no, scratch)) replayLine(decodeSpan(no, bytes, start, end));
-          scratch.pos = 0;
-        }
+        const end = withoutCr(bytes, start, ends[i] as number);
+        if (encode(bytes, start, end, no, out)) taken += 1;
+        else other(decodeSpan(no, bytes, start, end));
         start = (ends[i] as number) + 1;
       }
-      return undefined;
+      return taken;
     };
     const general = (line: Line): void => {
       counts.totalLines += 1;
@@ -227,24 +240,9 @@ export async function parseObject(
           continue;
         }
         lastLine = item.firstNo + item.ends.length - 1;
-        if (encode === undefined) {
-          // No byte path (CADF lines): one decode for the whole region.
-          for (const line of decodeRegion(item)) general(line);
-          continue;
-        }
-        const { bytes, ends, firstNo } = item;
-        let start = item.start;
-        for (let i = 0; i < ends.length; i += 1) {
-          const no = firstNo + i;
-          const end = withoutCr(bytes, start, ends[i] as number);
-          if (encode(bytes, start, end, no, writer)) {
-            counts.totalLines += 1;
-            counts.parsed += 1;
-          } else {
-            general(decodeSpan(no, bytes, start, end));
-          }
-          start = (ends[i] as number) + 1;
-        }
+        const taken = readRegion(item, writer, general);
+        counts.totalLines += taken;
+        counts.parsed += taken;
       }
       if (writer.length > 0 || records.length > 0) {
         yield { json: writer.take(), records };

@@ -40,23 +40,23 @@ export class RecordIds {
   private current = new SeenTable();
   private previous = new SeenTable();
   private block = 0;
+  /** The first line of the next block: one compare a line instead of a division. */
+  private blockEnd = ID_WINDOW_LINES;
 
   /** Hashes src[start, end) of line `no`, seeded with its occurrence when counted; leaves the digest in `this.h`. */
   private digest(src: Uint8Array, start: number, end: number, no: number, counted: boolean): void {
     murmur3x86128(src, start, end, 0, this.h);
     if (!counted) return;
-    const block = Math.floor(no / ID_WINDOW_LINES);
     // A new block (or a table full of one line's values: a CADF array on one line) moves the window.
-    if (block !== this.block || this.current.size >= ID_WINDOW_LINES) {
+    if (no >= this.blockEnd || this.current.size >= ID_WINDOW_LINES) {
+      const block = Math.floor(no / ID_WINDOW_LINES);
       const next = this.previous.clear();
-      if (block === this.block + 1 || block === this.block) {
-        this.previous = this.current;
-      } else {
-        this.current.clear();
-        this.previous = this.current;
-      }
+      // Past the next block, the current one is not the one before any more.
+      if (block > this.block + 1) this.current.clear();
+      this.previous = this.current;
       this.current = next;
       this.block = block;
+      this.blockEnd = (block + 1) * ID_WINDOW_LINES;
     }
     const h0 = (this.h[0] as number) | 0;
     const h1 = (this.h[1] as number) | 0;

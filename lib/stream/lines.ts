@@ -177,6 +177,17 @@ function withoutBom(no: number, text: string): string {
   return no === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** Lines [from, to) of a region, as a region of their own. */
+export function sliceRegion(region: LineRegion, from: number, to: number): LineRegion {
+  const { ends } = region;
+  return {
+    bytes: region.bytes,
+    start: from === 0 ? region.start : (ends[from - 1] as number) + 1,
+    ends: ends.slice(from, to),
+    firstNo: region.firstNo + from,
+  };
+}
+
 /** Decodes every line of a region (for consumers that do not read bytes, and lines the byte path declined). */
 export function decodeRegion(region: LineRegion): Line[] {
   const out: Line[] = [];
