@@ -7,11 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EntryRecordSchema, OutputRecordSchema, SummarySchema, countsReconcile } from '../../lib/records';
+import { EntryRecordSchema, countsReconcile } from '../../lib/records';
 import { NotifyPayloadSchema } from '../../lib/notify-payload';
 import { functionLogs, ROOT } from '../../scripts/local-stack';
-import { readText, upload, waitForObject } from '../../scripts/local-s3';
+import { waitForObject } from '../../scripts/local-s3';
 import { startReceiver, type Receiver } from '../support/http-receiver';
+import { alertedLines, ingested as ingestedChunk, put as putChunk, until } from '../support/ingested';
 import { startTarget, storeName, type StoreTarget } from '../support/store-targets';
 
 const SAMPLE = readFileSync(join(ROOT, 'samples/fscsm_audit.log'));
@@ -31,22 +32,8 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-async function put(key: string, body: Buffer): Promise<void> {
-  await upload(target.s3, target.bucket, key, body);
-  await target.afterUpload(key, body.length);
-}
-
-async function ingested(key: string) {
-  await waitForObject(target.s3, target.bucket, `${key}.summary.json`, 60_000);
-  const summary = SummarySchema.parse(JSON.parse(await readText(target.s3, target.bucket, `${key}.summary.json`)));
-  const text = await readText(target.s3, target.bucket, `${key}.jsonl`);
-  const records = text
-    .trimEnd()
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => OutputRecordSchema.parse(JSON.parse(l)));
-  return { summary, records };
-}
+const put = (key: string, body: Buffer) => putChunk(target, key, body);
+const ingested = (key: string) => ingestedChunk(target, key);
 
 async function notifyPayloadsFor(key: string, expected: number) {
   const deadline = Date.now() + 30_000;
@@ -171,15 +158,7 @@ describe(`alerts from ${storeName()} reach the webhook exactly once`, () => {
         i % 2 === 0 ? `2016/02/06 09:0${i % 10}:00.000\top\tdelete user:${tag}-${i}\tFAILED` : `2016/02/06 09:0${i % 10}:01.000\top\tcreate user:${tag}-${i}\tSUCCESS`,
       ).join('\n') + '\n',
     );
-  const alertLines = (key: string) =>
-    receiver.received
-      .map((r) => r.json as { source?: { key?: string }; failures?: { line: number }[] })
-      .filter((a) => a.source?.key === key)
-      .flatMap((a) => a.failures?.map((f) => f.line) ?? []);
-  const until = async (what: () => boolean, ms = 30_000) => {
-    const deadline = Date.now() + ms;
-    while (!what() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  };
+  const alertLines = (key: string) => alertedLines(receiver, key);
   const settle = () => new Promise((r) => setTimeout(r, 1500));
 
   it('sends one alert per FAILED line although the chunk is delivered 10 more times', async () => {
