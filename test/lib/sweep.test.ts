@@ -181,7 +181,7 @@ describe('sweep', () => {
     const base = reader(store, 'b');
     let lookups = 0;
     const failing: ContainerReader = {
-      list: base.list,
+      list: (b, p, t) => base.list(b, p, t),
       summarizedEtag: (b, k) => (++lookups === 3 ? Promise.reject(new Error('store unavailable')) : base.summarizedEtag(b, k)),
     };
     await expect(sweep(failing, { store, log: memoryLogger(), sendFailures: () => Promise.resolve() }, options({ concurrency: 2 }))).rejects.toThrow('store unavailable');
