@@ -9,7 +9,7 @@
 // two listing pages plus what `concurrency` chunks in flight hold.
 
 import { ingestWhole, ObjectMissingError, type IngestDeps, type IngestOptions } from './ingest';
-import { CLAIMS_PREFIX, notAChunk, outputKeysFor, outputSource } from './keys';
+import { notAChunk, outputKeysFor, outputSource, PRODUCT_PREFIX } from './keys';
 
 export interface ListedObject {
   key: string;
@@ -165,7 +165,7 @@ export async function sweep(reader: ContainerReader, deps: IngestDeps, options: 
 
 /** Whether a key is counted in the progress totals as soon as it is listed (no HEAD needed). */
 function looksLikeChunk(key: string): boolean {
-  return !key.startsWith(CLAIMS_PREFIX) && !key.endsWith('/') && outputSource(key) === undefined;
+  return !key.startsWith(PRODUCT_PREFIX) && !key.endsWith('/') && outputSource(key) === undefined;
 }
 
 /** The listing's objects one by one; the next page is requested as soon as one arrives. */
