@@ -36,6 +36,11 @@ export interface SweepOptions extends IngestOptions {
   signal?: AbortSignal;
   /** Report what would be ingested, without reading or writing anything. */
   dryRun?: boolean;
+  /**
+   * Hands each stale chunk on (an async invoke of the ingest function) instead of ingesting
+   * it here; counted in `handedOff`. Its outputs appear when that run finishes.
+   */
+  handOff?: (obj: ListedObject) => Promise<void>;
   now?: () => number;
   onProgress?: (report: SweepReport, progress: SweepProgress) => void;
 }
@@ -47,6 +52,8 @@ export interface SweepReport {
   processed: number;
   /** Under dryRun: the stale chunks that would be processed. */
   stale: string[];
+  /** With handOff: the stale chunks handed on. */
+  handedOff?: number;
   failed: { key: string; error: string }[];
   totals: { parsed: number; errors: number; failedOperations: number };
   /** False when time ran out (or the signal was aborted) before the end of the listing: the next run goes on. */
@@ -123,6 +130,11 @@ export async function sweep(reader: ContainerReader, deps: IngestDeps, options: 
       return;
     }
     try {
+      if (options.handOff) {
+        await options.handOff(obj);
+        report.handedOff = (report.handedOff ?? 0) + 1;
+        return;
+      }
       const { summary } = await ingestWhole({ bucket: options.bucket, key: obj.key, etag: obj.etag, size: obj.size }, deps, options);
       report.processed += 1;
       report.totals.parsed += summary.counts.parsed;

@@ -186,4 +186,16 @@ describe('sweep', () => {
     };
     await expect(sweep(failing, { store, log: memoryLogger(), sendFailures: () => Promise.resolve() }, options({ concurrency: 2 }))).rejects.toThrow('store unavailable');
   });
+
+  it('hands stale chunks on instead of ingesting them, counting them, and fails those it could not hand on', async () => {
+    const store = container(4);
+    const handed: string[] = [];
+    const report = await sweep(reader(store, 'b'), { store, log: memoryLogger(), sendFailures: () => Promise.resolve() }, {
+      ...options({ concurrency: 2 }),
+      handOff: (obj) => (obj.key.includes('chunk 2') ? Promise.reject(new Error('throttled')) : Promise.resolve(void handed.push(obj.key))),
+    });
+    expect(report).toMatchObject({ chunks: 4, processed: 0, handedOff: 3, failed: [{ key: 'in/chunk 2 ü.log', error: 'throttled' }] });
+    expect(handed.sort()).toEqual(['in/chunk 0 ü.log', 'in/chunk 1 ü.log', 'in/chunk 3 ü.log']);
+    expect(store.writes).toEqual([]);
+  });
 });
