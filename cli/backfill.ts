@@ -9,7 +9,7 @@ import { readArgs, usageError } from './args';
 import type { CliIo } from './audit-ingest';
 import { BACKFILL_USAGE } from './backfill-usage';
 import { progressLine } from './progress';
-import { cliSweep, SWEEP_FLAGS, type CliSweep } from './sweep-setup';
+import { SWEEP_FLAGS, sweepFromArgs } from './sweep-setup';
 
 export async function backfill(argv: string[], io: CliIo): Promise<number> {
   const args = readArgs(
@@ -19,17 +19,10 @@ export async function backfill(argv: string[], io: CliIo): Promise<number> {
     io,
   );
   if (typeof args === 'number') return args;
-  const bucket = args.values.bucket;
-  if (!bucket) return usageError(io, '--bucket is required', BACKFILL_USAGE);
-  if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0]}"`, BACKFILL_USAGE);
   const log = createLogger({ tool: 'audit-ingest' }, { level: 'warn', write: (line) => io.stderr.write(line + '\n') });
-  let setup: CliSweep;
-  try {
-    setup = cliSweep({ ...args.values, bucket }, io, log);
-  } catch (err) {
-    io.stderr.write(`audit-ingest: ${(err as Error).message}\n`);
-    return 2;
-  }
+  const setup = sweepFromArgs(args, BACKFILL_USAGE, io, log);
+  if (typeof setup === 'number') return setup;
+  const bucket = setup.options.bucket;
   const dryRun = args.values['dry-run'] === true;
   const viaLambda = args.values['via-lambda'];
   const rate = Number(args.values.rate ?? 20);

@@ -24,7 +24,7 @@ import type { ContainerReader, SweepOptions } from '../lib/sweep';
 import { sinksFromConfig } from '../functions/adapters/alert-sinks';
 import { s3ClaimStore } from '../functions/adapters/s3-claim-store';
 import { s3ClientFromConfig, s3ContainerReader, s3ObjectStore } from '../functions/adapters/s3-store';
-import { PARSE_FLAGS, parseEnv } from './args';
+import { PARSE_FLAGS, parseEnv, usageError } from './args';
 import type { CliIo } from './audit-ingest';
 
 /** How long one payload's delivery (retries, waiting on another run's claim) may take. */
@@ -121,4 +121,22 @@ export function cliSweep(values: SweepFlagValues & { bucket: string }, io: CliIo
     },
     alertSinks,
   };
+}
+
+/** The command's checks every sweep command shares, then cliSweep; an exit status on a usage or configuration error. */
+export function sweepFromArgs(
+  args: { values: SweepFlagValues; positionals: string[] },
+  usage: string,
+  io: CliIo,
+  log: Logger,
+): CliSweep | number {
+  const bucket = args.values.bucket;
+  if (!bucket) return usageError(io, '--bucket is required', usage);
+  if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0]}"`, usage);
+  try {
+    return cliSweep({ ...args.values, bucket }, io, log);
+  } catch (err) {
+    io.stderr.write(`audit-ingest: ${(err as Error).message}\n`);
+    return 2;
+  }
 }

@@ -6,7 +6,7 @@ import { sweep } from '../lib/sweep';
 import { watch } from '../lib/watch';
 import { readArgs, usageError } from './args';
 import type { CliIo } from './audit-ingest';
-import { cliSweep, SWEEP_FLAGS, type CliSweep } from './sweep-setup';
+import { SWEEP_FLAGS, sweepFromArgs } from './sweep-setup';
 import { WATCH_USAGE } from './watch-usage';
 
 /** "90s", "5m", "1h" or a number of seconds, in ms; undefined when it is none of these. */
@@ -20,21 +20,13 @@ export function parseDuration(text: string): number | undefined {
 export async function watchCommand(argv: string[], io: CliIo): Promise<number> {
   const args = readArgs(argv, { ...SWEEP_FLAGS, every: { type: 'string' } } as const, WATCH_USAGE, io);
   if (typeof args === 'number') return args;
-  const bucket = args.values.bucket;
-  if (!bucket) return usageError(io, '--bucket is required', WATCH_USAGE);
-  if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0]}"`, WATCH_USAGE);
   const everyMs = parseDuration(args.values.every ?? '5m');
   if (everyMs === undefined) return usageError(io, `--every must be a duration such as 30s, 5m or 1h, not "${args.values.every}"`, WATCH_USAGE);
-  const base = { tool: 'audit-ingest', command: 'watch', bucket, ...(args.values.prefix !== undefined ? { prefix: args.values.prefix } : {}) };
+  const base = { tool: 'audit-ingest', command: 'watch', ...(args.values.bucket !== undefined ? { bucket: args.values.bucket } : {}), ...(args.values.prefix !== undefined ? { prefix: args.values.prefix } : {}) };
   const log = createLogger(base, { level: 'warn', write: (line) => io.stderr.write(line + '\n') });
   const passLog = createLogger(base, { level: 'info', write: (line, level) => (level === 'info' ? io.stdout : io.stderr).write(line + '\n') });
-  let setup: CliSweep;
-  try {
-    setup = cliSweep({ ...args.values, bucket }, io, log);
-  } catch (err) {
-    io.stderr.write(`audit-ingest: ${(err as Error).message}\n`);
-    return 2;
-  }
+  const setup = sweepFromArgs(args, WATCH_USAGE, io, log);
+  if (typeof setup === 'number') return setup;
   passLog.info('watch started', { everyMs, concurrency: setup.options.concurrency, alertSinks: setup.alertSinks });
   const signal = io.signal ?? new AbortController().signal;
   const result = await watch((s) => sweep(setup.reader, setup.deps, { ...setup.options, signal: s }), { everyMs, signal, log: passLog });
