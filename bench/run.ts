@@ -8,9 +8,10 @@
 import { execFileSync } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { buildAll, type Bundles } from './bundle';
-import { benchPort, BUILD_DIR, CA_BUNDLE_VARIABLE, DOC_PATH, ingestNodeOptions, MEGABYTE, parseEnv, RESULTS_PATH, ROOT, RULEBASES, runsFor, selectedSizes, SMALL_CHUNK_BYTES } from './config';
+import { BENCH_DIR, benchPort, BUILD_DIR, CA_BUNDLE_VARIABLE, DOC_PATH, ingestNodeOptions, MEGABYTE, parseEnv, RESULTS_PATH, ROOT, RULEBASES, runsFor, selectedSizes, SMALL_CHUNK_BYTES } from './config';
 import { ensureFluentBitChunk, ensureGzipChunk, ensurePlainChunk } from './generate';
 import type { ChildResult } from './ingest-child';
 import { runnableModes, type IngestMode } from './ingest-modes';
@@ -226,6 +227,14 @@ async function main(): Promise<void> {
 
   log('osls package --stage dev');
   const packages = await packageSizes();
+
+  // Optional section (issue 20): backfill at --concurrency 1 vs 8; minutes of uploads, so only when asked.
+  if (process.env.BENCH_BACKFILL === '1') {
+    const { measureBackfill, renderBackfill } = await import('./backfill');
+    const runs = await measureBackfill();
+    await writeFile(join(BENCH_DIR, 'backfill.json'), JSON.stringify({ at: new Date().toISOString(), runs }, null, 2) + '\n');
+    process.stdout.write(renderBackfill(runs) + '\n');
+  }
 
   const partial = {
     command: `${process.env.BENCH_SIZES ? `BENCH_SIZES=${process.env.BENCH_SIZES} ` : ''}${process.env.BENCH_RUNS ? `BENCH_RUNS=${process.env.BENCH_RUNS} ` : ''}npm run bench`,

@@ -1,6 +1,7 @@
 // audit-ingest: the product's pipeline over local files.
 //   audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--envelope-field F] [--gzip|--zstd] [--out DIR] FILE...
 //   audit-ingest backfill ... (cli/backfill.ts, a bundle of its own: dist/backfill.cjs)
+//   audit-ingest watch ...    (cli/watch.ts, likewise: dist/watch.cjs)
 
 import { basename, dirname, resolve } from 'node:path';
 import { ParseConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom } from '../lib/config';
@@ -8,6 +9,7 @@ import { ingestWhole } from '../lib/ingest';
 import { createLogger } from '../lib/log';
 import { PARSE_FLAGS, parseEnv, readArgs, usageError } from './args';
 import { BACKFILL_USAGE } from './backfill-usage';
+import { WATCH_USAGE } from './watch-usage';
 import { fileStore } from './file-store';
 
 const USAGE = `usage: audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--envelope-field F] [--gzip|--zstd] [--max-line-bytes N] [--out DIR] FILE...
@@ -31,16 +33,19 @@ export interface CliIo {
   stdout: NodeJS.WritableStream & import('node:stream').Writable;
   stderr: NodeJS.WritableStream & import('node:stream').Writable;
   env: NodeJS.ProcessEnv;
+  /** Aborted on SIGTERM/SIGINT (cli/bin.ts): long commands stop after the chunks in hand. */
+  signal?: AbortSignal;
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
-    io.stdout.write(`${USAGE}\n\n${BACKFILL_USAGE}\n`);
+    io.stdout.write(`${USAGE}\n\n${BACKFILL_USAGE}\n\n${WATCH_USAGE}\n`);
     return command === undefined ? 2 : 0;
   }
   // Loaded on demand: only backfill needs the S3 client.
   if (command === 'backfill') return (await import('./backfill')).backfill(rest, io);
+  if (command === 'watch') return (await import('./watch')).watchCommand(rest, io);
   if (command !== 'parse') return usageError(io, `unknown command "${command}"`, USAGE);
   const args = readArgs(rest, { ...PARSE_FLAGS, 'max-line-bytes': { type: 'string' }, out: { type: 'string' } }, USAGE, io);
   if (typeof args === 'number') return args;

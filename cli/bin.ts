@@ -1,9 +1,22 @@
-// Entry point of the bundled CLI (dist/cli.cjs).
+// Entry point of the bundled CLI (dist/cli.cjs). The first SIGTERM/SIGINT asks the command
+// to stop after the chunks in hand (backfill, watch); a second one exits at once, as a
+// kill would: a chunk cut off there has no summary, so the next run does it again.
 import { main } from './audit-ingest';
 
-main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+const stop = new AbortController();
+for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+  process.on(signal, () => {
+    if (stop.signal.aborted) process.exit(code);
+    process.stderr.write(`audit-ingest: ${signal}: stopping after the chunks in hand (again to stop now)\n`);
+    stop.abort();
+  });
+}
+
+main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: stop.signal }).then(
   (code) => {
     process.exitCode = code;
+    // The signal handlers keep nothing alive, but open sockets of the SDK's agents might.
+    if (stop.signal.aborted) process.exit(code);
   },
   (err: unknown) => {
     process.stderr.write(`audit-ingest: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -1,10 +1,12 @@
-// Lambda handler: S3 ObjectCreated events -> lib/ingest-event. Wiring only.
+// Lambda handler: S3 ObjectCreated events -> lib/ingest-event; S3 Batch Operations tasks ->
+// lib/batch-operations. Wiring only.
 
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { IngestConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom, type IngestConfig } from '../lib/config';
 import type { IngestDeps } from '../lib/ingest';
 import { ingestEvent, type EventReport } from '../lib/ingest-event';
+import { ingestBatchOperations, isBatchOperationsEvent, type BatchOperationsResponse } from '../lib/batch-operations';
 import { createLogger } from '../lib/log';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { continuationInvoker, createLambdaClient, lambdaNotifier } from './adapters/lambda-invoke';
@@ -34,30 +36,29 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): IngestRunt
 
 export function createIngestHandler(getRuntime: () => IngestRuntime) {
   const log = createLogger({ function: 'ingest' });
-  return middy<unknown, EventReport, Error, Context>()
+  return middy<unknown, EventReport | BatchOperationsResponse, Error, Context>()
     .use(invocationLogging(log))
     .handler(async (event, context) => {
       const { config, deps, lambda } = getRuntime();
       const startedAt = Date.now();
       const reserveMs = config.INGEST_STOP_WHEN_LEFT_SECONDS * 1000;
       const remaining = () => (typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Infinity);
-      return ingestEvent(
-        event,
-        {
-          ...deps,
-          log: deps.log.child({ requestId: context.awsRequestId }),
-          // The rest of a chunk goes to a new invocation of this same function.
-          continueLater: continuationInvoker(lambda, context.functionName),
-        },
-        {
-          shouldStop: () =>
-            remaining() < reserveMs || (config.INGEST_TIME_BUDGET_MS !== undefined && Date.now() - startedAt > config.INGEST_TIME_BUDGET_MS),
-          ...parseOptionsFrom(config),
-          ...outputOptionsFrom(config),
-          maxPayloadBytes: config.NOTIFY_MAX_PAYLOAD_BYTES,
-          keyEncoding: config.EVENT_KEY_ENCODING,
-        },
-      );
+      const invocationDeps = {
+        ...deps,
+        log: deps.log.child({ requestId: context.awsRequestId }),
+        // The rest of a chunk goes to a new invocation of this same function.
+        continueLater: continuationInvoker(lambda, context.functionName),
+      };
+      const options = {
+        shouldStop: () =>
+          remaining() < reserveMs || (config.INGEST_TIME_BUDGET_MS !== undefined && Date.now() - startedAt > config.INGEST_TIME_BUDGET_MS),
+        ...parseOptionsFrom(config),
+        ...outputOptionsFrom(config),
+        maxPayloadBytes: config.NOTIFY_MAX_PAYLOAD_BYTES,
+      };
+      // S3 Batch Operations (LambdaInvoke) expects a result code per task, not a report.
+      if (isBatchOperationsEvent(event)) return ingestBatchOperations(event, invocationDeps, options);
+      return ingestEvent(event, invocationDeps, { ...options, keyEncoding: config.EVENT_KEY_ENCODING });
     });
 }
 

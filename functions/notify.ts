@@ -2,20 +2,15 @@
 // delivered once per sink. Wiring only; the logic is lib/alerts/notify.ts.
 
 import middy from '@middy/core';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import * as z from '../lib/zod';
-import type { Sink } from '../lib/alerts/notify';
 import { notifyFailures, type NotifyDeps } from '../lib/alerts/notify';
 import { loadConfig, NotifyConfigSchema, type NotifyConfig } from '../lib/config';
 import { createLogger, type Logger } from '../lib/log';
 import { NotifyPayloadSchema } from '../lib/notify-payload';
 import { s3ClaimStore } from './adapters/s3-claim-store';
 import { s3ClientFromConfig } from './adapters/s3-store';
-import { snsSink } from './adapters/sns-sink';
-import { ssmSecret } from './adapters/ssm-secret';
-import { webhookSink } from './adapters/webhook-sink';
+import { sinksFromConfig } from './adapters/alert-sinks';
 import { invocationLogging } from './middleware/invocation-logging';
 
 /** Time kept back from the deadline so the invocation can release claims and report. */
@@ -27,18 +22,8 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): NotifyRunt
   const config: NotifyConfig = loadConfig(NotifyConfigSchema, env);
   const region = env.AWS_REGION ?? 'us-east-1';
   const s3 = s3ClientFromConfig(config);
-  const sinks: Sink[] = [];
-  if (config.WEBHOOK_URL) {
-    const url = config.WEBHOOK_URL;
-    sinks.push(webhookSink(() => Promise.resolve(url), config.WEBHOOK_FORMAT));
-  } else if (config.WEBHOOK_URL_PARAMETER) {
-    sinks.push(webhookSink(ssmSecret(new SSMClient({ region }), config.WEBHOOK_URL_PARAMETER), config.WEBHOOK_FORMAT));
-  }
-  if (config.ALERT_TOPIC_ARN) {
-    sinks.push(snsSink(new SNSClient({ region, ...(config.SNS_ENDPOINT ? { endpoint: config.SNS_ENDPOINT } : {}) }), config.ALERT_TOPIC_ARN));
-  }
   return {
-    sinks,
+    sinks: sinksFromConfig(config, region),
     claimsFor: (bucket) => s3ClaimStore(s3, bucket),
     claimMode: config.CLAIM_MODE,
     leaseMs: config.CLAIM_LEASE_SECONDS * 1000,

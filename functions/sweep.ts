@@ -5,7 +5,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from '../lib/zod';
-import { IngestConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom, positiveInt } from '../lib/config';
+import { IngestConfigSchema, SweepTuningSchema, loadConfig, parseOptionsFrom, outputOptionsFrom, positiveInt } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { sweep, type SweepReport } from '../lib/sweep';
 import { runtimeFromEnv as ingestRuntime, type IngestRuntime } from './ingest';
@@ -13,7 +13,7 @@ import { s3ClientFromConfig, s3ContainerReader } from './adapters/s3-store';
 import { invocationLogging } from './middleware/invocation-logging';
 import type { ContainerReader } from '../lib/sweep';
 
-const SweepConfigSchema = z.extend(IngestConfigSchema, {
+const SweepConfigSchema = z.extend(z.extend(IngestConfigSchema, SweepTuningSchema.shape), {
   SWEEP_BUCKET: z.string().check(z.minLength(1, 'must name the container to sweep')),
   SWEEP_PREFIX: z.optional(z.string()),
   /** A chunk is only started with at least this much time left (a 10 MB chunk takes seconds). */
@@ -25,6 +25,7 @@ export interface SweepRuntime extends IngestRuntime {
   bucket: string;
   prefix?: string;
   minTimeLeftMs: number;
+  concurrency: number;
 }
 
 export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): SweepRuntime {
@@ -37,6 +38,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): SweepRunti
     bucket: config.SWEEP_BUCKET,
     ...(config.SWEEP_PREFIX ? { prefix: config.SWEEP_PREFIX } : {}),
     minTimeLeftMs: config.SWEEP_MIN_TIME_LEFT_SECONDS * 1000,
+    concurrency: config.SWEEP_CONCURRENCY,
   };
 }
 
@@ -55,6 +57,7 @@ export function createSweepHandler(getRuntime: () => SweepRuntime) {
         maxPayloadBytes: rt.config.NOTIFY_MAX_PAYLOAD_BYTES,
         deadline: Date.now() + remaining,
         minTimeLeftMs: rt.minTimeLeftMs,
+        concurrency: rt.concurrency,
       });
       log.info('sweep finished', { requestId: context.awsRequestId, ...report, stale: undefined });
       return report;

@@ -115,6 +115,18 @@ export const NotifyConfigSchema = z.extend(StoreConfigSchema, {
   }),
 );
 
+/**
+ * How many objects a sweep (the function, backfill, watch) works at once. Each chunk in
+ * flight holds its upload's parts (3 × 8 MB at most) besides the parser's batches, so memory
+ * grows with it; round trips to the store are what it hides (see docs/benchmarks.md).
+ */
+export const SweepTuningSchema = z.object({
+  SWEEP_CONCURRENCY: z._default(
+    z.coerce.number().check(z.int(), z.positive(), z.lte(64, 'must be at most 64 (each chunk in flight holds up to 24 MB of upload parts)')),
+    4,
+  ),
+});
+
 /** Empty strings (unset serverless params) count as absent. */
 function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
@@ -124,6 +136,7 @@ export type ParseConfig = z.infer<typeof ParseConfigSchema>;
 export type IngestConfig = z.infer<typeof IngestConfigSchema>;
 export type StoreConfig = z.infer<typeof StoreConfigSchema>;
 export type NotifyConfig = z.infer<typeof NotifyConfigSchema>;
+export type SweepTuning = z.infer<typeof SweepTuningSchema>;
 
 /** The parser's options from validated configuration (one mapping for the functions and the CLI). */
 export function parseOptionsFrom(config: ParseConfig): ParseOptions {

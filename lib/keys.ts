@@ -27,7 +27,9 @@ export function recordsSuffix(compression: OutputCompression): string {
   return RECORDS_SUFFIX + COMPRESSED_EXTENSIONS[compression];
 }
 /** Where notify keeps its exactly-once claims, in the same container. */
-export const CLAIMS_PREFIX = '.audit-ingest/claims/';
+/** The product's own working files in a container (claims, Batch Operations manifests and reports). */
+export const PRODUCT_PREFIX = '.audit-ingest/';
+export const CLAIMS_PREFIX = `${PRODUCT_PREFIX}claims/`;
 export const SUMMARY_SUFFIX = '.summary.json';
 
 export interface OutputKeys {
@@ -64,6 +66,7 @@ export function outputSource(key: string): string | undefined {
  */
 export async function notAChunk(key: string, exists: (key: string) => Promise<boolean>): Promise<string | undefined> {
   if (key.startsWith(CLAIMS_PREFIX)) return 'alert claim of this product';
+  if (key.startsWith(PRODUCT_PREFIX)) return 'working file of this product';
   if (key.endsWith('/')) return 'folder marker';
   const source = outputSource(key);
   if (source !== undefined && (await exists(source))) return 'output of this product';

@@ -30,3 +30,28 @@ export function lambdaNotifier(client: LambdaClient, functionName: string): Send
 export function continuationInvoker(client: LambdaClient, functionName: string): (c: Continuation) => Promise<void> {
   return (continuation) => invokeAsync(client, functionName, { continuation });
 }
+
+/**
+ * Hands a chunk to the ingest function as the S3 notification for it would (backfill
+ * --via-lambda): the same code path, outputs and alerts as a live upload. The key is
+ * URL-encoded as AWS encodes event keys (a space as "+"), which ingest's `auto` decodes.
+ */
+export function ingestInvoker(client: LambdaClient, functionName: string, region: string): (bucket: string, obj: { key: string; etag: string; size: number }) => Promise<void> {
+  return (bucket, obj) =>
+    invokeAsync(client, functionName, {
+      Records: [
+        {
+          eventVersion: '2.1',
+          eventSource: 'aws:s3',
+          awsRegion: region,
+          eventTime: new Date().toISOString(),
+          eventName: 'ObjectCreated:Put',
+          s3: {
+            s3SchemaVersion: '1.0',
+            bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
+            object: { key: encodeURIComponent(obj.key).replace(/%20/g, '+').replace(/%2F/g, '/'), size: obj.size, eTag: obj.etag },
+          },
+        },
+      ],
+    });
+}

@@ -176,11 +176,25 @@ describe('the packaged stack (osls package --stage dev)', () => {
     expect(report.checked).toBeGreaterThanOrEqual(20);
   });
 
-  it('has one role per function and none from the framework (no custom resource, no shared default role)', () => {
+  it('has one role per function, one for S3 Batch Operations, and none from the framework (no custom resource, no shared default role)', () => {
     const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id);
-    expect(roles.sort()).toEqual(['IngestRole', 'NotifyRole', 'SweepRole']);
+    expect(roles.sort()).toEqual(['BatchOperationsRole', 'IngestRole', 'NotifyRole', 'SweepRole']);
     expect(Object.values(template.Resources).filter((r) => r.Type.startsWith('Custom::'))).toEqual([]);
     expect(existsSync(join(dir, 'custom-resources.zip'))).toBe(false);
+  });
+
+  it('lets S3 Batch Operations (and nothing else) assume its role, to invoke ingest, read manifests and write reports under the product prefix', () => {
+    const props = template.Resources.BatchOperationsRole?.Properties as {
+      AssumeRolePolicyDocument: { Statement: { Principal: unknown }[] };
+      Policies: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }[];
+    };
+    expect(props.AssumeRolePolicyDocument.Statement.map((st) => st.Principal)).toEqual([{ Service: 'batchoperations.s3.amazonaws.com' }]);
+    const statements = props.Policies.flatMap((p) => p.PolicyDocument.Statement).map((st) => [([] as unknown[]).concat(st.Action), st.Resource]);
+    expect(statements).toEqual([
+      [['lambda:InvokeFunction'], { 'Fn::GetAtt': ['IngestLambdaFunction', 'Arn'] }],
+      [['s3:GetObject', 's3:GetObjectVersion'], { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::logs-repo/.audit-ingest/batch/manifests/*' }],
+      [['s3:PutObject'], { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::logs-repo/.audit-ingest/batch/reports/*' }],
+    ]);
   });
 
   it.each(['IngestRole', 'SweepRole'])('lets %s write exactly the outputs the code names (each OUTPUT_COMPRESSION), nothing else', (role) => {

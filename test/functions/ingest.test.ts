@@ -9,6 +9,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createIngestHandler, runtimeFromEnv } from '../../functions/ingest';
+import type { EventReport } from '../../lib/ingest-event';
 import { NotifyPayloadSchema } from '../../lib/notify-payload';
 import { SummarySchema } from '../../lib/records';
 
@@ -42,7 +43,7 @@ describe('ingest handler', () => {
   it('reads the URL-decoded key and writes both outputs beside it', async () => {
     s3Mock.on(GetObjectCommand).resolves(body(SAMPLE));
     s3Mock.on(PutObjectCommand).resolves({});
-    const report = await handler(event, context);
+    const report = (await handler(event, context)) as EventReport;
     const key = 'incoming/fscsm_audit logü.log';
     expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({ Bucket: 'logs-repo', Key: key });
     expect(report.ingested).toEqual([expect.objectContaining({ key }) as unknown]);
@@ -68,14 +69,14 @@ describe('ingest handler', () => {
   it('skips its own outputs without reading them', async () => {
     const outputEvent = structuredClone(event) as { Records: { s3: { object: { key: string } } }[] };
     (outputEvent.Records[0] as { s3: { object: { key: string } } }).s3.object.key = 'incoming/a.log.summary.json';
-    const report = await handler(outputEvent, context);
+    const report = (await handler(outputEvent, context)) as EventReport;
     expect(report.skipped).toEqual([{ key: 'incoming/a.log.summary.json', reason: 'output of this product' }]);
     expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
 
   it('does not retry forever when the object was deleted before processing', async () => {
     s3Mock.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
-    const report = await handler(event, context);
+    const report = (await handler(event, context)) as EventReport;
     expect(report.skipped[0]?.reason).toMatch(/no longer exists/);
   });
 

@@ -65,6 +65,7 @@ describe('outputs', () => {
     expect(await notAChunk('x.log.summary.json', exists)).toMatch(/output/);
     expect(await notAChunk('folder/', exists)).toMatch(/folder/);
     expect(await notAChunk('.audit-ingest/claims/ab/abcd.0', exists)).toMatch(/claim/);
+    expect(await notAChunk('.audit-ingest/batch/reports/job-1/results/a.csv', exists)).toMatch(/working file/);
     expect(await notAChunk('fscsm_audit.log.3', exists)).toBeUndefined();
     expect(await notAChunk('keystone-events.jsonl', exists)).toBeUndefined();
   });

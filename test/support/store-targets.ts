@@ -43,7 +43,7 @@ const RELAY_PORT = 19180;
 const BUCKET = 'logs-repo';
 const REGION = 'us-east-1';
 
-const STORES = {
+export const STORES = {
   ceph: { endpoint: `http://127.0.0.1:${process.env.RGW_PORT ?? '7480'}`, accessKeyId: 'TESTACCESSKEY', secretAccessKey: 'TESTSECRETKEY' },
   swift: { endpoint: `http://127.0.0.1:${process.env.S3_PORT ?? '8080'}`, accessKeyId: 'test:tester', secretAccessKey: 'testing' },
 } as const;
