@@ -5,7 +5,7 @@
 // without it a local store on two cores is CPU-bound at any concurrency. Each run starts
 // on a fresh prefix of the same chunks, so every run ingests all of them.
 //   tsx bench/backfill.ts                 (or BENCH_BACKFILL=1 npm run bench, as a section)
-//   BENCH_BACKFILL_SMALL=2000  BENCH_BACKFILL_LARGE=50   how many chunks of each kind
+//   BENCH_BACKFILL_SMALL=2000  BENCH_BACKFILL_LARGE=50   how many chunks of each kind (0: skip the set)
 //   BENCH_BACKFILL_CONCURRENCY=1,8  BENCH_BACKFILL_STORES=s3rver,swift
 // Swift must be running (scripts/stores/swift.sh start); a store that is not answering is
 // skipped with a note. Writes .bench/backfill.json and prints a table.
@@ -44,6 +44,11 @@ function smallChunk(i: number): Buffer {
   return Buffer.from(lines.join(''));
 }
 
+/** A chunk count: a non-negative integer (0 skips the set), else the default. */
+const count = (text: string | undefined, fallback: number): number => {
+  const n = Number(text?.trim() || NaN);
+  return Number.isInteger(n) && n >= 0 ? n : fallback;
+};
 const intList = (text: string | undefined, fallback: number[]): number[] =>
   text === undefined || text.trim() === '' ? fallback : text.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
 
@@ -62,8 +67,8 @@ async function putMany(client: S3Client, bucket: string, keys: string[], body: (
 }
 
 export async function measureBackfill(env: NodeJS.ProcessEnv = process.env): Promise<BackfillRun[]> {
-  const small = intList(env.BENCH_BACKFILL_SMALL, [2000])[0] ?? 2000;
-  const large = intList(env.BENCH_BACKFILL_LARGE, [50])[0] ?? 50;
+  const small = count(env.BENCH_BACKFILL_SMALL, 2000);
+  const large = count(env.BENCH_BACKFILL_LARGE, 50);
   const levels = intList(env.BENCH_BACKFILL_CONCURRENCY, [1, 8]);
   const delayMs = Number(env.BENCH_BACKFILL_DELAY_MS ?? 20);
   const stores = (env.BENCH_BACKFILL_STORES ?? 's3rver,swift').split(',').map((s) => s.trim());
@@ -81,6 +86,7 @@ export async function measureBackfill(env: NodeJS.ProcessEnv = process.env): Pro
     try {
       for (const set of ['small', 'large'] as const) {
         const n = set === 'small' ? small : large;
+        if (n === 0) continue; // BENCH_BACKFILL_SMALL=0 or _LARGE=0: that set is not measured
         for (const concurrency of levels) {
           const prefix = `backfill-${set}-c${concurrency}-${Date.now().toString(36)}/`;
           log(`${name}: uploading ${n} ${set} chunks under ${prefix}`);
