@@ -49,7 +49,7 @@ export async function notifyFailures(payload: NotifyPayload, deps: NotifyDeps): 
     records: payload.records,
     batch: payload.batch,
     count: payload.failures.length,
-    repeats: payload.repeats ?? 0,
+    ...(payload.repeats !== undefined ? { repeats: payload.repeats } : {}),
     failures: payload.failures,
   });
   const claims = deps.claimsFor(payload.source.bucket);

@@ -77,7 +77,7 @@ async function rollOver(active: string): Promise<void> {
 
 function line(n: number, failed: boolean): string {
   const t = new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString().replace('T', ' ').replace('Z', '').replace(/-/g, '/');
-  return `${t}\top_manager\tcreate user:user-${n}\t${failed ? 'FAILED' : 'SUCCESS'}\r\n`;
+  return `${t}\top_manager\tcreate user:user-${n}-${RUN}\t${failed ? 'FAILED' : 'SUCCESS'}\r\n`;
 }
 
 // CI installs the AWS CLI (scripts/stores/install.sh cli) and sets REQUIRE_AWS_CLI=1, so the
@@ -95,7 +95,7 @@ describe.skipIf(!HAS_AWS && process.env.REQUIRE_AWS_CLI !== '1')(`FSCSM log fold
     for (let n = 1; rollovers < BACKUPS + 1; n++) {
       const isFailed = n % 3 === 0;
       const text = line(n, isFailed);
-      if (isFailed) failed.add(`create user:user-${n}`);
+      if (isFailed) failed.add(`create user:user-${n}-${RUN}`);
       await appendFile(active, text);
       uploaded.push(...(await sync(prefix)));
       if ((await stat(active)).size >= MAX_FILE_BYTES) {
@@ -139,11 +139,11 @@ describe.skipIf(!HAS_AWS && process.env.REQUIRE_AWS_CLI !== '1')(`FSCSM log fold
       .filter((a) => a.source.key.startsWith(prefix))
       .flatMap((a) => a.failures.map((f) => f.operation));
     if (target.conditionalClaims) {
-      expect(operations.sort()).toEqual(['create user:user-900', 'create user:user-902']);
+      expect(operations.sort()).toEqual([`create user:user-900-${RUN}`, `create user:user-902-${RUN}`]);
       expect(await totalNew()).toBe(2);
     } else {
       // check-then-put (s3rver, Swift): copies read at the same instant may each alert.
-      expect(new Set(operations)).toEqual(new Set(['create user:user-900', 'create user:user-902']));
+      expect(new Set(operations)).toEqual(new Set([`create user:user-900-${RUN}`, `create user:user-902-${RUN}`]));
       expect(await totalNew()).toBe(operations.length);
     }
   });
