@@ -84,14 +84,15 @@ export async function markEventsDelivered(
 /** The generation this invocation holds for the event, or undefined for a repeat. */
 async function claimOne(event: EventRef, alertId: string, options: EventClaimOptions): Promise<number | undefined> {
   const now = options.now ?? Date.now;
-  for (let generation = 0; generation < MAX_GENERATIONS; ) {
+  for (let generation = 0, attempts = 0; generation < MAX_GENERATIONS && attempts < 2 * MAX_GENERATIONS; attempts++) {
     const key = eventClaimKey(event, generation);
     if (await createClaim(options, key, claimBody('claimed', alertId, options))) return generation;
-    const held = parseClaim(await options.store.get(key));
-    if (held === undefined) continue; // released between our write and read: try again
-    if (held.state === 'delivered') return undefined;
-    if (held.leaseUntil > now()) return held.alert === alertId ? generation : undefined;
-    generation += 1; // expired without delivery: take the alert over
+    const text = await options.store.get(key);
+    if (text === undefined) continue; // removed between our write and read: try again
+    const held = parseClaim(text);
+    if (held?.state === 'delivered') return undefined;
+    if (held !== undefined && held.leaseUntil > now()) return held.alert === alertId ? generation : undefined;
+    generation += 1; // expired without delivery, or damaged: take the alert over
   }
   throw new Error(`event ${event.id}: ${MAX_GENERATIONS} expired claims, giving up`);
 }

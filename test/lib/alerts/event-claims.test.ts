@@ -49,6 +49,14 @@ describe('claimEvents', () => {
     expect(later.repeats).toBe(1);
   });
 
+  it('takes over a damaged claim with the next generation instead of looping on it', async () => {
+    const store = memoryClaims();
+    await claimEvents(events('a'), 'obj@1#1', options(store));
+    for (const key of store.objects.keys()) store.objects.set(key, 'not json');
+    const later = await claimEvents(events('a'), 'obj@2#1', options(store));
+    expect(later.fresh.map((f) => [f.event.id, f.generation])).toEqual([['a', 1]]);
+  });
+
   it('counts an event listed twice in one batch once, the copy as a repeat', async () => {
     const claimed = await claimEvents(events('a', 'a', 'b'), 'obj@1#1', options(memoryClaims()));
     expect(claimed.fresh.map((f) => f.event.id)).toEqual(['a', 'b']);
