@@ -22,7 +22,7 @@ import type { IngestDeps, SendFailures } from '../lib/ingest';
 import type { Logger } from '../lib/log';
 import type { ContainerReader, SweepOptions } from '../lib/sweep';
 import { sinksFromConfig } from '../functions/adapters/alert-sinks';
-import { s3ClaimStore } from '../functions/adapters/s3-claim-store';
+import { s3ClaimStore, s3EventClaimer } from '../functions/adapters/s3-claim-store';
 import { s3ClientFromConfig, s3ContainerReader, s3ObjectStore } from '../functions/adapters/s3-store';
 import { PARSE_FLAGS, parseEnv, usageError } from './args';
 import type { CliIo } from './audit-ingest';
@@ -85,6 +85,7 @@ export function cliSweep(values: SweepFlagValues & { bucket: string }, io: CliIo
   const client = s3ClientFromConfig(store);
 
   let sendFailures: SendFailures = () => Promise.resolve();
+  let eventClaims: IngestDeps['eventClaims'];
   let alertSinks: string[] = [];
   if (values['no-alerts'] !== true) {
     const notify = loadConfig(NotifyConfigSchema, env);
@@ -99,7 +100,10 @@ export function cliSweep(values: SweepFlagValues & { bucket: string }, io: CliIo
         maxListed: notify.ALERT_MAX_LISTED,
         log,
         owner: `audit-ingest@${hostname()}:${process.pid}`,
+        claimConcurrency: notify.EVENT_CLAIM_CONCURRENCY,
       };
+      // The same event claims as the ingest function's: a backfill over live-ingested chunks alerts nothing twice.
+      eventClaims = s3EventClaimer(client, notify, base.owner);
       // A delivery that fails fails the chunk: it keeps no summary, so the next run sends again.
       sendFailures = async (payload) => {
         await notifyFailures(payload, { ...base, deadline: Date.now() + ALERT_DEADLINE_MS });
@@ -109,7 +113,7 @@ export function cliSweep(values: SweepFlagValues & { bucket: string }, io: CliIo
 
   return {
     reader: s3ContainerReader(client),
-    deps: { store: s3ObjectStore(client), log, sendFailures },
+    deps: { store: s3ObjectStore(client), log, sendFailures, ...(eventClaims ? { eventClaims } : {}) },
     options: {
       bucket: values.bucket,
       ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),

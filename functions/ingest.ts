@@ -10,6 +10,7 @@ import { ingestBatchOperations, isBatchOperationsEvent, type BatchOperationsResp
 import { createLogger } from '../lib/log';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { continuationInvoker, createLambdaClient, lambdaNotifier } from './adapters/lambda-invoke';
+import { s3EventClaimer } from './adapters/s3-claim-store';
 import { s3ClientFromConfig, s3ObjectStore } from './adapters/s3-store';
 import { invocationLogging } from './middleware/invocation-logging';
 
@@ -17,6 +18,8 @@ export interface IngestRuntime {
   config: IngestConfig;
   lambda: LambdaClient;
   deps: IngestDeps;
+  /** Event claims for this invocation (the request id is their owner). */
+  eventClaims?: (owner: string) => NonNullable<IngestDeps['eventClaims']>;
 }
 
 export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): IngestRuntime {
@@ -31,6 +34,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): IngestRunt
       sendFailures: lambdaNotifier(lambda, config.NOTIFY_FUNCTION_NAME),
       log: createLogger({ function: 'ingest' }),
     },
+    eventClaims: (owner) => s3EventClaimer(s3, config, owner),
   };
 }
 
@@ -39,7 +43,7 @@ export function createIngestHandler(getRuntime: () => IngestRuntime) {
   return middy<unknown, EventReport | BatchOperationsResponse, Error, Context>()
     .use(invocationLogging(log))
     .handler(async (event, context) => {
-      const { config, deps, lambda } = getRuntime();
+      const { config, deps, lambda, eventClaims } = getRuntime();
       const startedAt = Date.now();
       const reserveMs = config.INGEST_STOP_WHEN_LEFT_SECONDS * 1000;
       const remaining = () => (typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Infinity);
@@ -48,6 +52,7 @@ export function createIngestHandler(getRuntime: () => IngestRuntime) {
         log: deps.log.child({ requestId: context.awsRequestId }),
         // The rest of a chunk goes to a new invocation of this same function.
         continueLater: continuationInvoker(lambda, context.functionName),
+        ...(eventClaims ? { eventClaims: eventClaims(context.awsRequestId) } : {}),
       };
       const options = {
         shouldStop: () =>

@@ -28,6 +28,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): NotifyRunt
     claimMode: config.CLAIM_MODE,
     leaseMs: config.CLAIM_LEASE_SECONDS * 1000,
     maxListed: config.ALERT_MAX_LISTED,
+    claimConcurrency: config.EVENT_CLAIM_CONCURRENCY,
     log: createLogger({ function: 'notify' }),
   };
 }

@@ -78,7 +78,21 @@ export const StoreConfigSchema = z.object({
   S3_IDLE_TIMEOUT_MS: positiveInt(60_000),
 });
 
-export const IngestConfigSchema = z.extend(z.extend(ParseConfigSchema, StoreConfigSchema.shape), {
+/** Claims in the store: per (alert, sink) in notify, per FAILED event in ingest and backfill. */
+export const ClaimConfigSchema = z.object({
+  /** conditional = If-None-Match claims (AWS S3, Ceph); check-then-put for stores without them. */
+  CLAIM_MODE: z._default(z.enum(['conditional', 'check-then-put']), 'conditional'),
+  /**
+   * How long an event claimed for an alert not yet delivered holds off its repeats: Lambda's
+   * longest async event age (6 h), so notify's own retries run out before another chunk's
+   * copy of the event takes the alert over.
+   */
+  EVENT_CLAIM_LEASE_SECONDS: positiveInt(21_600),
+  /** Event claims in flight at once (a batch holds up to about 600 FAILED operations). */
+  EVENT_CLAIM_CONCURRENCY: z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(256)), 16),
+});
+
+export const IngestConfigSchema = z.extend(z.extend(z.extend(ParseConfigSchema, StoreConfigSchema.shape), ClaimConfigSchema.shape), {
   NOTIFY_FUNCTION_NAME: z.string({ error: 'must name the notify function' }).check(z.minLength(1, 'must name the notify function')),
   EVENT_KEY_ENCODING: z._default(z.enum(['auto', 'url', 'raw']), 'auto'),
   NOTIFY_MAX_PAYLOAD_BYTES: z._default(
@@ -96,7 +110,7 @@ export const IngestConfigSchema = z.extend(z.extend(ParseConfigSchema, StoreConf
   INGEST_TIME_BUDGET_MS: z.optional(z.coerce.number().check(z.int(), z.positive())),
 });
 
-export const NotifyConfigSchema = z.extend(StoreConfigSchema, {
+export const NotifyConfigSchema = z.extend(z.extend(StoreConfigSchema, ClaimConfigSchema.shape), {
   /** A webhook URL in the environment: for local use; deployments use WEBHOOK_URL_PARAMETER. */
   WEBHOOK_URL: optionalUrl,
   /** Name of an SSM (SecureString) parameter holding the webhook URL. */
@@ -104,8 +118,6 @@ export const NotifyConfigSchema = z.extend(StoreConfigSchema, {
   WEBHOOK_FORMAT: z._default(z.enum(['json', 'slack']), 'json'),
   ALERT_TOPIC_ARN: z.optional(z.string().check(z.startsWith('arn:', 'must be an SNS topic ARN'))),
   SNS_ENDPOINT: optionalUrl,
-  /** conditional = If-None-Match claims (AWS S3, Ceph); check-then-put for stores without them. */
-  CLAIM_MODE: z._default(z.enum(['conditional', 'check-then-put']), 'conditional'),
   CLAIM_LEASE_SECONDS: positiveInt(120),
   ALERT_MAX_LISTED: positiveInt(10),
 }).check(
@@ -136,6 +148,7 @@ export type ParseConfig = z.infer<typeof ParseConfigSchema>;
 export type IngestConfig = z.infer<typeof IngestConfigSchema>;
 export type StoreConfig = z.infer<typeof StoreConfigSchema>;
 export type NotifyConfig = z.infer<typeof NotifyConfigSchema>;
+export type ClaimConfig = z.infer<typeof ClaimConfigSchema>;
 export type SweepTuning = z.infer<typeof SweepTuningSchema>;
 
 /** The parser's options from validated configuration (one mapping for the functions and the CLI). */

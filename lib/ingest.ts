@@ -2,6 +2,7 @@
 // FAILED entries on, and write the summary last, so a visible summary means complete output.
 // The store and the notifier are ports; functions/ plugs S3 and Lambda in, tests plug fakes.
 
+import { withoutRepeats, type EventClaimer } from './alerts/event-claims';
 import { FailureBatcher, type NotifyPayload } from './notify-payload';
 import { outputKeysFor, partKeyFor, type OutputCompression } from './keys';
 import type { Continuation } from './continuation';
@@ -49,6 +50,11 @@ export interface IngestDeps {
   now?: () => Date;
   /** Hands a stopped chunk to a new invocation (async self-invoke); needed with shouldStop. */
   continueLater?: (continuation: Continuation) => Promise<void>;
+  /**
+   * Claims each FAILED event before its batch is sent, so that an event is alerted once per
+   * container whatever object it is read from; repeats are left out of the payload.
+   */
+  eventClaims?: EventClaimer;
 }
 
 export interface IngestOptions extends ParseOptions {
@@ -87,10 +93,21 @@ export async function ingestObject(
     ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
   });
 
+  let newFailures = 0;
+  const claimer = deps.eventClaims;
+  // Batches are cut before the claims, so a retried chunk numbers them (and so names its alerts) as before.
+  const send: SendFailures = claimer
+    ? async (payload) => {
+        const deduped = await withoutRepeats(payload, claimer);
+        newFailures += deduped.fresh;
+        if (deduped.payload) await deps.sendFailures(deduped.payload);
+        else deps.log.info('batch of FAILED operations alerted before; nothing sent', { bucket: ref.bucket, key: ref.key, batch: payload.batch, repeats: deduped.repeats });
+      }
+    : deps.sendFailures;
   const batcher = new FailureBatcher(
     { schemaVersion: SCHEMA_VERSION, source: { bucket: ref.bucket, key: ref.key, ...(etag ? { etag } : {}) }, records: outputs.records },
     options.maxPayloadBytes,
-    deps.sendFailures,
+    send,
     continuing?.notifyBatches ?? 0,
   );
 
@@ -109,7 +126,8 @@ export async function ingestObject(
   await deps.store.writeStream(ref.bucket, partKey, body, CONTENT_TYPES[compression]);
   await batcher.flush();
 
-  const counts = continuing ? addCounts(continuing.counts, parsed.counts) : { ...parsed.counts };
+  const thisRun: Counts = claimer ? { ...parsed.counts, newFailedOperations: newFailures } : parsed.counts;
+  const counts = continuing ? addCounts(continuing.counts, thisRun) : { ...thisRun };
   const contents = addContents(continuing?.contents, parsed.contents);
   const parts = [...(continuing?.parts ?? []), partKey];
   const stoppedAt = parsed.stoppedAt;
@@ -175,6 +193,9 @@ function addCounts(a: Counts, b: Counts): Counts {
     errors: a.errors + b.errors,
     failedOperations: a.failedOperations + b.failedOperations,
     pendingOperations: (a.pendingOperations ?? 0) + (b.pendingOperations ?? 0),
+    ...(a.newFailedOperations !== undefined || b.newFailedOperations !== undefined
+      ? { newFailedOperations: (a.newFailedOperations ?? 0) + (b.newFailedOperations ?? 0) }
+      : {}),
     ...(a.otherLines !== undefined || b.otherLines !== undefined ? { otherLines: (a.otherLines ?? 0) + (b.otherLines ?? 0) } : {}),
   };
 }

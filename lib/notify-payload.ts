@@ -9,6 +9,8 @@ export const FailureSchema = z.extend(EntryRecordSchema, {
   outcome: z.literal('FAILED'),
   /** Set when long fields were cut to keep the alert small; the full record is in `records`. */
   truncated: z.optional(z.literal(true)),
+  /** Generation of this event's claim (lib/alerts/event-claims.ts), which notify marks delivered. */
+  claim: z.optional(z.int().check(z.nonnegative())),
 });
 export type Failure = z.infer<typeof FailureSchema>;
 
@@ -20,6 +22,8 @@ export const NotifyPayloadSchema = z.object({
   /** 1-based batch number within the chunk. */
   batch: z.int().check(z.positive()),
   failures: z.array(FailureSchema).check(z.minLength(1)),
+  /** FAILED events of this batch left out as alerted before (another object, version or batch). */
+  repeats: z.optional(z.int().check(z.positive())),
 });
 export type NotifyPayload = z.infer<typeof NotifyPayloadSchema>;
 

@@ -174,6 +174,11 @@ export const CountsSchema = z.object({
   parsed: z.int().check(z.nonnegative()),
   errors: z.int().check(z.nonnegative()),
   failedOperations: z.int().check(z.nonnegative()),
+  /**
+   * Of failedOperations, those alerted by this chunk: the rest were alerted before (the same
+   * events from another object, version or batch). Written when alerts are sent.
+   */
+  newFailedOperations: z.optional(z.int().check(z.nonnegative())),
   /** Entries with outcome PENDING (CADF requests whose outcome comes in a later event): counted, not alerted. Always written since CADF support. */
   pendingOperations: z.optional(z.int().check(z.nonnegative())),
   /** Lines of a service's own log shipped with the audit lines (other loggers, tracebacks, access logs): counted, no record. */
@@ -225,6 +230,8 @@ export type Summary = z.infer<typeof SummarySchema>;
 /** totalLines = blank + parsed + errors + other: the invariant that proves no line (or event) was lost. */
 export function countsReconcile(c: Counts): boolean {
   return (
-    c.totalLines === c.blankLines + c.parsed + c.errors + (c.otherLines ?? 0) && c.failedOperations + (c.pendingOperations ?? 0) <= c.parsed
+    c.totalLines === c.blankLines + c.parsed + c.errors + (c.otherLines ?? 0) &&
+    c.failedOperations + (c.pendingOperations ?? 0) <= c.parsed &&
+    (c.newFailedOperations ?? 0) <= c.failedOperations
   );
 }

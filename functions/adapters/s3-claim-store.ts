@@ -2,6 +2,8 @@
 
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ClaimStore } from '../../lib/alerts/claims';
+import type { EventClaimer } from '../../lib/alerts/event-claims';
+import type { ClaimConfig } from '../../lib/config';
 
 export class ConditionalWritesUnsupportedError extends Error {
   override readonly name = 'ConditionalWritesUnsupportedError';
@@ -44,5 +46,16 @@ export function s3ClaimStore(client: S3Client, bucket: string): ClaimStore {
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
+  };
+}
+
+/** Event claims (lib/alerts/event-claims.ts) in the chunk's own bucket, as configured. */
+export function s3EventClaimer(client: S3Client, config: ClaimConfig, owner: string): EventClaimer {
+  return {
+    claimsFor: (bucket) => s3ClaimStore(client, bucket),
+    mode: config.CLAIM_MODE,
+    owner,
+    leaseMs: config.EVENT_CLAIM_LEASE_SECONDS * 1000,
+    concurrency: config.EVENT_CLAIM_CONCURRENCY,
   };
 }

@@ -14,6 +14,8 @@ export interface Alert {
   failures: AlertFailure[];
   /** How many more are in this batch beyond `failures`. */
   more: number;
+  /** FAILED events of this batch not listed because they were alerted before. */
+  repeats: number;
   /** Where every record of the chunk is, failures included. */
   recordsUrl: string;
 }
@@ -39,6 +41,7 @@ export function buildAlert(payload: NotifyPayload, maxListed: number): Alert {
     failedCount: payload.failures.length,
     failures: listed.map((f) => toAlertFailure(f, source)),
     more: payload.failures.length - listed.length,
+    repeats: payload.repeats ?? 0,
     recordsUrl: `s3://${source.bucket}/${payload.records}`,
   };
 }

@@ -25,7 +25,7 @@ export interface ClaimStore {
   delete(key: string): Promise<void>;
 }
 
-interface Claim {
+export interface Claim {
   state: 'claimed' | 'delivered';
   alert: string;
   owner: string;
@@ -53,7 +53,7 @@ export class ClaimBusyError extends Error {
   override readonly name = 'ClaimBusyError';
 }
 
-const MAX_GENERATIONS = 50;
+export const MAX_GENERATIONS = 50;
 
 /** The claim key for an alert and a sink: hashed, so any source key gives a short, safe key. */
 export function claimKey(alertId: string, sink: string, generation: number): string {
@@ -76,7 +76,7 @@ export async function deliverOnce(
   let key = claimKey(alertId, sink, generation);
   for (;;) {
     if (now() >= options.deadline) throw new ClaimBusyError(`alert ${alertId} to ${sink}: no time left to claim it`);
-    const created = await create(options, key, body('claimed'));
+    const created = await createClaim(options, key, body('claimed'));
     if (created) break;
     const held = parseClaim(await options.store.get(key));
     if (held === undefined) continue; // released between our write and read: try again
@@ -104,14 +104,16 @@ export async function deliverOnce(
   return 'delivered';
 }
 
-async function create(options: ClaimOptions, key: string, body: string): Promise<boolean> {
+/** Creates the claim at `key` if none is there: atomically (conditional) or read-then-write. */
+export async function createClaim(options: Pick<ClaimOptions, 'store' | 'mode'>, key: string, body: string): Promise<boolean> {
   if (options.mode === 'conditional') return (await options.store.putIfAbsent(key, body)) === 'created';
   if ((await options.store.get(key)) !== undefined) return false;
   await options.store.put(key, body);
   return true;
 }
 
-function parseClaim(text: string | undefined): Claim | undefined {
+/** A claim as read back; a damaged one counts as expired, so that nothing is suppressed by it. */
+export function parseClaim(text: string | undefined): Claim | undefined {
   if (text === undefined) return undefined;
   try {
     const c = JSON.parse(text) as Partial<Claim>;

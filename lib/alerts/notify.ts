@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import type { NotifyPayload } from '../notify-payload';
 import { buildAlert, type Alert } from './alert';
 import { deliverOnce, type ClaimMode, type ClaimStore, type Outcome } from './claims';
+import { markEventsDelivered } from './event-claims';
 import { withRetry } from './retry';
 
 /** A delivery retry starts only with this much time left (a webhook answers within a second or two). */
@@ -27,6 +28,8 @@ export interface NotifyDeps {
   owner: string;
   /** Epoch ms by which everything must be done (remaining time less a margin). */
   deadline: number;
+  /** Event claims written at once when marking them delivered. */
+  claimConcurrency?: number;
 }
 
 export interface NotifyResult {
@@ -46,14 +49,18 @@ export async function notifyFailures(payload: NotifyPayload, deps: NotifyDeps): 
     records: payload.records,
     batch: payload.batch,
     count: payload.failures.length,
+    ...(payload.repeats !== undefined ? { repeats: payload.repeats } : {}),
     failures: payload.failures,
   });
+  const claims = deps.claimsFor(payload.source.bucket);
+  // Once every sink has the alert, its events' claims (taken by ingest) become permanent.
+  const markDelivered = () => markEventsDelivered(payload.failures, alert.id, { store: claims, owner: deps.owner, concurrency: deps.claimConcurrency ?? 16 });
   if (deps.sinks.length === 0) {
     log.warn('no alert sink configured: the alert is only in this log');
+    await markDelivered();
     return { alertId: alert.id, sinks: [] };
   }
 
-  const claims = deps.claimsFor(payload.source.bucket);
   const results: NotifyResult['sinks'] = [];
   const failures: string[] = [];
   for (const sink of deps.sinks) {
@@ -78,5 +85,6 @@ export async function notifyFailures(payload: NotifyPayload, deps: NotifyDeps): 
   }
   // Failing the invocation hands the alert to Lambda's async retries, then the dead-letter queue.
   if (failures.length > 0) throw new DeliveryFailedError(`alert ${alert.id} not delivered to ${failures.join('; ')}`);
+  await markDelivered();
   return { alertId: alert.id, sinks: results };
 }

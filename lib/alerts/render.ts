@@ -31,7 +31,7 @@ export function renderSlack(alert: Alert): string {
   }
   blocks.push({
     type: 'context',
-    elements: [plain(alert.more > 0 ? `${alert.more} more, and every record: ${alert.recordsUrl}` : `Every record: ${alert.recordsUrl}`)],
+    elements: [plain(`${alert.more > 0 ? `${alert.more} more, and every record: ` : 'Every record: '}${alert.recordsUrl}${repeatsNote(alert)}`)],
   });
   // `text` is the notification fallback and is parsed as mrkdwn: only our own words and numbers.
   return JSON.stringify({ text: `${alert.failedCount} FAILED audit operation(s) (batch ${alert.batch})`, blocks });
@@ -49,8 +49,13 @@ export function renderText(alert: Alert): { subject: string; message: string } {
     ...alert.failures.map((f) => `- ${f.timestamp} ${f.actor} ${f.operation} [${f.resourceType}: ${f.resourceIds.join(', ')}] at ${f.location}`),
   ];
   if (alert.more > 0) lines.push(`- … and ${alert.more} more`);
+  if (alert.repeats > 0) lines.push(repeatsNote(alert).trim());
   lines.push('', `All records: ${alert.recordsUrl}`);
   // SNS subjects: ASCII, no line breaks, at most 100 characters.
   const subject = `${alert.failedCount} FAILED audit operation(s)`.slice(0, 100);
   return { subject, message: lines.join('\n') };
+}
+
+function repeatsNote(alert: Alert): string {
+  return alert.repeats > 0 ? ` (${alert.repeats} more of this batch were alerted before and are not repeated)` : '';
 }

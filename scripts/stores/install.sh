@@ -3,7 +3,7 @@
 # Usage: scripts/stores/install.sh [ceph|swift|cli|all]   (default: all = ceph + swift)
 #   ceph  - Ceph 16 radosgw + 1 mon + 1 OSD (memstore)
 #   swift - OpenStack Swift 2.30 (s3api + tempauth) + memcached
-#   cli   - Debian's AWS CLI v2 at /usr/bin/aws (optional, for manual checks)
+#   cli   - Debian's AWS CLI v2 at /usr/bin/aws (the rollover suite syncs with it)
 # Idempotent: exits quickly when everything is already installed; `apt-get update`
 # runs at most once, and only when something has to be installed.
 set -euo pipefail

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run test:stores [-- STORE...]: the integration suites (pipeline, sweep, shippers, watch,
-# backfill-alerts)
+# backfill-alerts, rollover)
 # once per object store: the embedded s3rver, Ceph radosgw and OpenStack Swift (s3api).
 # Ceph and Swift are installed (apt-get) if missing and started here from empty data
 # folders; a store that fails to start fails the run with its log tail.
@@ -27,7 +27,8 @@ for store in "${stores[@]}"; do
     *) echo "unknown store: $store (s3rver, ceph, swift)" >&2; exit 2 ;;
   esac
   if ! STORE=$store npx vitest run --project integration test/integration/pipeline.test.ts test/integration/sweep.test.ts \
-    test/integration/shippers.test.ts test/integration/watch.test.ts test/integration/backfill-alerts.test.ts; then
+    test/integration/shippers.test.ts test/integration/watch.test.ts test/integration/backfill-alerts.test.ts \
+    test/integration/rollover.test.ts; then
     failed+=("$store")
   fi
   if [ -n "$started" ]; then

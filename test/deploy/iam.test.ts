@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTPUT_COMPRESSIONS, recordsSuffix, SUMMARY_SUFFIX } from '../../lib/keys';
 import { checkTemplate, resourceProblem, type Template } from './iam-rules';
+import { EVENT_CLAIMS_PREFIX } from '../../lib/alerts/event-claims';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -203,6 +204,8 @@ describe('the packaged stack (osls package --stage dev)', () => {
       .filter((st) => ([] as unknown[]).concat(st.Action).includes('s3:PutObject'));
     const resources = statements.flatMap((st) => ([] as unknown[]).concat(st.Resource));
     const expected = [...OUTPUT_COMPRESSIONS.map(recordsSuffix), SUMMARY_SUFFIX].map((suffix) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::logs-repo/*${suffix}` }));
+    // Ingest also claims each FAILED event (lib/alerts/event-claims.ts); the sweep sends no alerts.
+    if (role === 'IngestRole') expected.push({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::logs-repo/${EVENT_CLAIMS_PREFIX}*` });
     expect(resources).toEqual(expected);
   });
 

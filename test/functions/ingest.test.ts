@@ -48,7 +48,7 @@ describe('ingest handler', () => {
     expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({ Bucket: 'logs-repo', Key: key });
     expect(report.ingested).toEqual([expect.objectContaining({ key }) as unknown]);
     const puts = putBodies();
-    expect([...puts.keys()]).toEqual([`${key}.jsonl`, `${key}.summary.json`]);
+    expect([...puts.keys()].filter((k) => !k.startsWith('.audit-ingest/'))).toEqual([`${key}.jsonl`, `${key}.summary.json`]);
     const summary = SummarySchema.parse(JSON.parse(puts.get(`${key}.summary.json`) ?? ''));
     expect(summary.source.etag).toBe('135ff64e5ac958e0809a8759b44478c6');
     expect(summary.counts.failedOperations).toBe(2);
@@ -64,6 +64,32 @@ describe('ingest handler', () => {
     expect(input).toMatchObject({ FunctionName: 'audit-log-ingest-dev-notify', InvocationType: 'Event' });
     const payload = NotifyPayloadSchema.parse(JSON.parse(Buffer.from(input?.Payload as Uint8Array).toString()));
     expect(payload.failures.map((f) => f.line)).toEqual([2, 13]);
+  });
+
+  it('claims each FAILED event with If-None-Match before sending it, and counts it as new', async () => {
+    s3Mock.on(GetObjectCommand).resolves(body(SAMPLE));
+    s3Mock.on(PutObjectCommand).resolves({});
+    await handler(event, context);
+    const claims = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input).filter((i) => i.Key?.startsWith('.audit-ingest/claims/events/'));
+    expect(claims).toHaveLength(2);
+    for (const c of claims) expect(c).toMatchObject({ Bucket: 'logs-repo', IfNoneMatch: '*' });
+    const payload = NotifyPayloadSchema.parse(JSON.parse(Buffer.from(lambdaMock.commandCalls(InvokeCommand)[0]?.args[0].input.Payload as Uint8Array).toString()));
+    expect(payload.failures.map((f) => f.claim)).toEqual([0, 0]);
+    const summary = SummarySchema.parse(JSON.parse(putBodies().get('incoming/fscsm_audit logü.log.summary.json') ?? ''));
+    expect(summary.counts).toMatchObject({ failedOperations: 2, newFailedOperations: 2 });
+  });
+
+  it('sends nothing when every FAILED event of the chunk was alerted before', async () => {
+    const delivered = JSON.stringify({ state: 'delivered', alert: 'another-object', owner: 'x', at: '2026-01-01T00:00:00Z', leaseUntil: 0 });
+    s3Mock.on(GetObjectCommand).callsFake((input: { Key?: string }) =>
+      input.Key?.startsWith('.audit-ingest/claims/events/') ? { Body: sdkStreamMixin(Readable.from([Buffer.from(delivered)])) } : body(SAMPLE),
+    );
+    s3Mock.on(PutObjectCommand).resolves({});
+    s3Mock.on(PutObjectCommand, { IfNoneMatch: '*' }).rejects(Object.assign(new Error('PreconditionFailed'), { $metadata: { httpStatusCode: 412 } }));
+    await handler(event, context);
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
+    const summary = SummarySchema.parse(JSON.parse(putBodies().get('incoming/fscsm_audit logü.log.summary.json') ?? ''));
+    expect(summary.counts).toMatchObject({ failedOperations: 2, newFailedOperations: 0 });
   });
 
   it('skips its own outputs without reading them', async () => {

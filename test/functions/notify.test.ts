@@ -106,6 +106,22 @@ describe('notify handler', () => {
     await expect(run).rejects.not.toThrow(/SECRETTOKEN/);
   });
 
+  it('marks the claims of the events it alerted delivered, and says how many of the batch were repeats', async () => {
+    const claims = claimsInS3Mock();
+    await handlerFor({ WEBHOOK_URL: receiver.url })({ ...payload, repeats: 3, failures: [{ ...failure, claim: 1 }] }, context());
+    expect(receiver.received[0]?.json).toMatchObject({ failedCount: 1, repeats: 3 });
+    const eventClaims = [...claims].filter(([key]) => key.startsWith('.audit-ingest/claims/events/'));
+    expect(eventClaims.map(([key, body]) => [key.endsWith('.1'), (JSON.parse(body) as { state: string }).state])).toEqual([[true, 'delivered']]);
+  });
+
+  it('leaves the event claims as they are when the alert was not delivered', async () => {
+    const claims = claimsInS3Mock();
+    receiver.failNext(1000, 500);
+    await expect(handlerFor({ WEBHOOK_URL: receiver.url })({ ...payload, failures: [{ ...failure, claim: 0 }] }, context(4_000))).rejects.toThrow(/not delivered/);
+    receiver.failNext(0);
+    expect([...claims.keys()].filter((key) => key.startsWith('.audit-ingest/claims/events/'))).toEqual([]);
+  });
+
   it('only logs when no sink is configured', async () => {
     await expect(handlerFor({})(payload, context())).resolves.toEqual({ accepted: true, failures: 1, sinks: [] });
   });

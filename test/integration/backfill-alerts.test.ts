@@ -24,7 +24,9 @@ afterAll(async () => {
   await store?.stop();
 });
 
-const line = (i: number, outcome: string) => `2015/06/29 14:35:30.${String(i).padStart(3, '0')}\tuser${i}\tdelete user:u-${i}\t${outcome}\n`;
+// RUN in each line: the same line is the same audit event, alerted once per container, and a
+// store kept between runs still holds the last run's event claims.
+const line = (i: number, outcome: string) => `2015/06/29 14:35:30.${String(i).padStart(3, '0')}\tuser${i}\tdelete user:u-${i}-${RUN}\t${outcome}\n`;
 
 async function backfill(prefix: string, ...extra: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
@@ -55,7 +57,7 @@ describe(`backfill alerts on ${process.env.STORE ?? 's3rver'}`, () => {
     const prefix = `alerts-${RUN}/`;
     // Chunk i has i FAILED lines among 3 successful ones; chunk 0 has none and sends no alert.
     for (let i = 0; i < 4; i++) {
-      const body = [...Array.from({ length: 3 }, (_, j) => line(j, 'SUCCESS')), ...Array.from({ length: i }, (_, j) => line(100 + j, 'FAILED'))].join('');
+      const body = [...Array.from({ length: 3 }, (_, j) => line(j, 'SUCCESS')), ...Array.from({ length: i }, (_, j) => line(100 + 10 * i + j, 'FAILED'))].join('');
       await upload(store.s3, BUCKET, `${prefix}chunk-${i}.log`, Buffer.from(body));
     }
     const hook = receiver.url;

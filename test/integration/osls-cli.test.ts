@@ -39,7 +39,8 @@ describe('osls invoke local, and chunks continued across invocations', () => {
       S3_LOCAL_PORT: String(PORTS.s3Port),
       OFFLINE_LAMBDA_PORT: String(PORTS.lambdaPort),
     });
-    const report = JSON.parse(stdout.slice(stdout.indexOf('\n{') + 1)) as { ingested: unknown[] };
+    // The function's JSON log lines come first; the report is the pretty-printed object after them.
+    const report = JSON.parse(stdout.slice(stdout.indexOf('\n{\n') + 1)) as { ingested: unknown[] };
     expect(report.ingested).toEqual([
       { bucket: 'logs-repo', key: 'incoming/fscsm_audit.log', counts: expect.objectContaining({ parsed: 21, failedOperations: 2 }) as unknown },
     ]);

@@ -12,8 +12,8 @@ export async function put(target: StoreTarget, key: string, body: Buffer): Promi
 }
 
 /** Waits for the summary (written last), then reads it and the JSON Lines records. */
-export async function ingested(target: StoreTarget, key: string) {
-  await waitForObject(target.s3, target.bucket, `${key}.summary.json`, 60_000);
+export async function ingested(target: StoreTarget, key: string, waitMs = 60_000) {
+  await waitForObject(target.s3, target.bucket, `${key}.summary.json`, waitMs);
   const summary = SummarySchema.parse(JSON.parse(await readText(target.s3, target.bucket, `${key}.summary.json`)));
   const text = await readText(target.s3, target.bucket, `${key}.jsonl`);
   const records = text
