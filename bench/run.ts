@@ -235,6 +235,13 @@ async function main(): Promise<void> {
     await writeFile(join(BENCH_DIR, 'backfill.json'), JSON.stringify({ at: new Date().toISOString(), runs }, null, 2) + '\n');
     process.stdout.write(renderBackfill(runs) + '\n');
   }
+  // Optional section (issue 18): event claims per second for a chunk of 10,000 FAILED lines.
+  if (process.env.BENCH_CLAIMS === '1') {
+    const { measureClaims, renderClaims } = await import('./claims');
+    const runs = await measureClaims();
+    await writeFile(join(BENCH_DIR, 'claims.json'), JSON.stringify({ at: new Date().toISOString(), runs }, null, 2) + '\n');
+    process.stdout.write(renderClaims(runs) + '\n');
+  }
 
   const partial = {
     command: `${process.env.BENCH_SIZES ? `BENCH_SIZES=${process.env.BENCH_SIZES} ` : ''}${process.env.BENCH_RUNS ? `BENCH_RUNS=${process.env.BENCH_RUNS} ` : ''}npm run bench`,

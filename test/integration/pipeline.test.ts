@@ -52,7 +52,7 @@ describe(`upload to ${storeName()} triggers ingest through serverless-offline`, 
     await put(key, SAMPLE);
     const { summary, records } = await ingested(key);
 
-    expect(summary.source).toMatchObject({ bucket: 'logs-repo', key, size: SAMPLE.length });
+    expect(summary.source).toMatchObject({ bucket: target.bucket, key, size: SAMPLE.length });
     expect(summary.format).toBe('fscsm');
     expect(summary.compression).toBe('none');
     expect(summary.counts).toMatchObject({ totalLines: 21, blankLines: 0, parsed: 21, errors: 0, failedOperations: 2 });

@@ -40,7 +40,12 @@ const PORTS = { s3Port: 14569, lambdaPort: 13002, httpPort: 13000 };
 /** STACK_ECHO=1 shows the functions' logs while the suite runs (for debugging a store). */
 const ECHO = process.env.STACK_ECHO === '1';
 const RELAY_PORT = 19180;
-const BUCKET = 'logs-repo';
+/**
+ * Ceph and Swift are shared by every suite of a `test:stores` run, so each target gets a bucket
+ * of its own, as each s3rver suite gets a store of its own: claims are per container, and one
+ * suite's events (the samples) must not be another's repeats.
+ */
+const storeBucket = () => `logs-repo-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 const REGION = 'us-east-1';
 
 export const STORES = {
@@ -72,14 +77,14 @@ async function invokeIngest(lambda: LambdaClient, record: Record<string, unknown
   if (res.FunctionError) throw new Error(`ingest failed: ${Buffer.from(res.Payload ?? []).toString()}`);
 }
 
-function eventRecord(eventSource: string, key: string, size: number, etag?: string): Record<string, unknown> {
+function eventRecord(bucket: string, eventSource: string, key: string, size: number, etag?: string): Record<string, unknown> {
   return {
     eventVersion: '2.1',
     eventSource,
     awsRegion: REGION,
     eventTime: new Date().toISOString(),
     eventName: 'ObjectCreated:Put',
-    s3: { s3SchemaVersion: '1.0', bucket: { name: BUCKET }, object: { key, size, ...(etag ? { eTag: etag } : {}) } },
+    s3: { s3SchemaVersion: '1.0', bucket: { name: bucket }, object: { key, size, ...(etag ? { eTag: etag } : {}) } },
   };
 }
 
@@ -88,9 +93,9 @@ export async function startTarget(name: StoreName = storeName(), options: Target
   const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
   const alertEnv: Record<string, string> = options.webhookUrl ? { ALERT_WEBHOOK_URL: options.webhookUrl } : {};
   // The same event again, as the store delivers it: same key form, same ETag.
-  const redeliver = async (lambda: LambdaClient, s3: S3Client, eventSource: string, eventKey: (k: string) => string, key: string) => {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
-    await invokeIngest(lambda, eventRecord(eventSource, eventKey(key), head.ContentLength ?? 0, head.ETag?.replace(/"/g, '')));
+  const redeliver = async (lambda: LambdaClient, s3: S3Client, bucket: string, eventSource: string, eventKey: (k: string) => string, key: string) => {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    await invokeIngest(lambda, eventRecord(bucket, eventSource, eventKey(key), head.ContentLength ?? 0, head.ETag?.replace(/"/g, '')));
   };
 
   if (name === 's3rver') {
@@ -105,7 +110,7 @@ export async function startTarget(name: StoreName = storeName(), options: Target
       endpoint: stack.s3Endpoint,
       credentials: LOCAL_CREDENTIALS,
       conditionalClaims: false,
-      deliverAgain: (key) => redeliver(lambda, s3, 'aws:s3', (k) => k, key),
+      deliverAgain: (key) => redeliver(lambda, s3, stack.bucket, 'aws:s3', (k) => k, key),
       afterUpload: () => Promise.resolve(),
       stop: async () => {
         await stack.stop();
@@ -117,9 +122,8 @@ export async function startTarget(name: StoreName = storeName(), options: Target
   const store = STORES[name];
   const credentials = { accessKeyId: store.accessKeyId, secretAccessKey: store.secretAccessKey };
   const s3 = s3ClientFor(store.endpoint, credentials);
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET })).catch((err: { name?: string }) => {
-    if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
-  });
+  const bucket = storeBucket();
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const stack = await startLocalStack({
     ...PORTS,
     dataDir,
@@ -131,7 +135,7 @@ export async function startTarget(name: StoreName = storeName(), options: Target
       STORE_S3_ENDPOINT: store.endpoint,
       STORE_ACCESS_KEY_ID: store.accessKeyId,
       STORE_SECRET_ACCESS_KEY: store.secretAccessKey,
-      LOGS_BUCKET: BUCKET,
+      LOGS_BUCKET: bucket,
       // Ceph says ceph:s3 and sends raw keys; the synthetic Swift events are AWS-shaped.
       EVENT_KEY_ENCODING: 'auto',
     },
@@ -143,13 +147,13 @@ export async function startTarget(name: StoreName = storeName(), options: Target
       name,
       stack,
       s3,
-      bucket: BUCKET,
+      bucket,
       endpoint: store.endpoint,
       credentials,
       conditionalClaims: false,
       // Synchronous, so that a failed ingest fails the test with its error.
-      afterUpload: (key, size) => invokeIngest(lambda, eventRecord('aws:s3', awsEventKey(key), size)),
-      deliverAgain: (key) => redeliver(lambda, s3, 'aws:s3', awsEventKey, key),
+      afterUpload: (key, size) => invokeIngest(lambda, eventRecord(bucket, 'aws:s3', awsEventKey(key), size)),
+      deliverAgain: (key) => redeliver(lambda, s3, bucket, 'aws:s3', awsEventKey, key),
       stop: async () => {
         await stack.stop();
         cleanup();
@@ -165,7 +169,7 @@ export async function startTarget(name: StoreName = storeName(), options: Target
   );
   await s3.send(
     new PutBucketNotificationConfigurationCommand({
-      Bucket: BUCKET,
+      Bucket: bucket,
       NotificationConfiguration: { TopicConfigurations: [{ Id: 'ingest', TopicArn, Events: ['s3:ObjectCreated:*'] }] },
     }),
   );
@@ -173,12 +177,12 @@ export async function startTarget(name: StoreName = storeName(), options: Target
     name,
     stack: { ...stack, output: () => stack.output() + relay.output() },
     s3,
-    bucket: BUCKET,
+    bucket,
     endpoint: store.endpoint,
     credentials,
     conditionalClaims: true,
     afterUpload: () => Promise.resolve(),
-    deliverAgain: (key) => redeliver(lambda, s3, 'ceph:s3', (k) => k, key),
+    deliverAgain: (key) => redeliver(lambda, s3, bucket, 'ceph:s3', (k) => k, key),
     stop: async () => {
       relay.child.kill('SIGTERM');
       await stack.stop();
