@@ -119,13 +119,30 @@ describe.skipIf(!HAS_AWS && process.env.REQUIRE_AWS_CLI !== '1')(`FSCSM log fold
     expect(mine.some((a) => a.repeats > 0)).toBe(true);
   });
 
-  it('alerts a chunk delivered under ten keys at once once per event where claims are conditional', { timeout: 300_000 }, async () => {
+  /**
+   * Ten functions at once on 2 shared cores, possibly behind the first test's last syncs.
+   * serverless-offline runs an async invoke once, where Lambda retries a failed one twice; and
+   * s3rver so loaded resets a connection now and then (ingest failed with ECONNRESET "aborted"
+   * in CI). The retry Lambda would make is made here: the same event again. A retry has the
+   * failed run's alert id, so the claims it made are its own again: still one alert per event.
+   */
+  async function ingestedAsLambdaRetries(key: string) {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await ingested(target, key, 90_000);
+      } catch (err) {
+        if (retry === 2) throw err;
+        await target.deliverAgain(key).catch(() => undefined); // a failed retry is retried again
+      }
+    }
+  }
+
+  it('alerts a chunk delivered under ten keys at once once per event where claims are conditional', { timeout: 420_000 }, async () => {
     const prefix = `resend-${RUN}/`;
     const body = Buffer.from([line(900, true), line(901, false), line(902, true)].join(''));
     await Promise.all(Array.from({ length: 10 }, (_, i) => put(target, `${prefix}copy-${i}.log`, body)));
     for (let i = 0; i < 10; i++) {
-      // Ten functions at once on 2 shared cores, possibly behind the first test's last syncs.
-      const { summary } = await ingested(target, `${prefix}copy-${i}.log`, 180_000);
+      const { summary } = await ingestedAsLambdaRetries(`${prefix}copy-${i}.log`);
       expect(summary.counts.failedOperations).toBe(2);
     }
     const totalNew = async () => {
