@@ -1,11 +1,13 @@
-// Lambda handler: S3 ObjectCreated events -> lib/ingest-event; S3 Batch Operations tasks ->
-// lib/batch-operations. Wiring only.
+// Lambda handler: S3 ObjectCreated events, directly, through SQS or through EventBridge ->
+// lib/ingest-event; S3 Batch Operations tasks -> lib/batch-operations. Wiring only: the
+// event's shape picks the path, whichever trigger the stage deploys (ingestTrigger).
 
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { IngestConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom, type IngestConfig } from '../lib/config';
 import type { IngestDeps } from '../lib/ingest';
-import { ingestEvent, type EventReport } from '../lib/ingest-event';
+import { ingestEvent, ingestSqsEvent, type EventReport } from '../lib/ingest-event';
+import { isSqsEvent, type SqsBatchResponse } from '../lib/event-topologies';
 import { ingestBatchOperations, isBatchOperationsEvent, type BatchOperationsResponse } from '../lib/batch-operations';
 import { createLogger } from '../lib/log';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
@@ -40,7 +42,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): IngestRunt
 
 export function createIngestHandler(getRuntime: () => IngestRuntime) {
   const log = createLogger({ function: 'ingest' });
-  return middy<unknown, EventReport | BatchOperationsResponse, Error, Context>()
+  return middy<unknown, EventReport | BatchOperationsResponse | SqsBatchResponse, Error, Context>()
     .use(invocationLogging(log))
     .handler(async (event, context) => {
       const { config, deps, lambda, eventClaims } = getRuntime();
@@ -63,7 +65,10 @@ export function createIngestHandler(getRuntime: () => IngestRuntime) {
       };
       // S3 Batch Operations (LambdaInvoke) expects a result code per task, not a report.
       if (isBatchOperationsEvent(event)) return ingestBatchOperations(event, invocationDeps, options);
-      return ingestEvent(event, invocationDeps, { ...options, keyEncoding: config.EVENT_KEY_ENCODING });
+      const eventOptions = { ...options, keyEncoding: config.EVENT_KEY_ENCODING };
+      // An SQS batch answers per message (ReportBatchItemFailures); the rest throw to be retried.
+      if (isSqsEvent(event)) return ingestSqsEvent(event, invocationDeps, eventOptions);
+      return ingestEvent(event, invocationDeps, eventOptions);
     });
 }
 

@@ -12,10 +12,13 @@ export function decodeEventKey(key: string, encoding: KeyEncoding): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
 
-/** "auto" resolves per event source: Ceph sends raw keys, AWS (aws:s3) URL-encodes them. */
+/**
+ * "auto" resolves per event source: Ceph (ceph:s3) and S3's EventBridge events (aws.s3)
+ * carry raw keys, AWS's S3 notifications (aws:s3) URL-encode them.
+ */
 export function keyEncodingFor(setting: 'auto' | KeyEncoding, eventSource: string): KeyEncoding {
   if (setting !== 'auto') return setting;
-  return eventSource === 'ceph:s3' ? 'raw' : 'url';
+  return eventSource === 'ceph:s3' || eventSource === 'aws.s3' ? 'raw' : 'url';
 }
 
 export const RECORDS_SUFFIX = '.jsonl';

@@ -1,15 +1,17 @@
 // Points the existing logs bucket's object-created notification at the deployed ingest
-// function: once after the first deploy (again only if the function is re-created), and
-// with --disconnect before `osls remove`.
+// function (or, with --trigger, at the stack's queue or at EventBridge, as the stage's
+// ingestTrigger says): once after the first deploy (again only if the function is
+// re-created or the trigger changes), and with --disconnect before `osls remove`.
 //
-// The stack already allows S3 to invoke ingest for this bucket (IngestS3InvokePermission).
+// The stack already allows S3 to invoke ingest for this bucket (IngestS3InvokePermission),
+// or to send to its queue (IngestQueuePolicy).
 // The bucket side is a property of a bucket the stack does not own, which CloudFormation
 // cannot set; the framework's `existing: true` does it with a custom-resource Lambda whose
 // role may add permissions to every function in the account (lambda:AddPermission on
 // function:*). This script does it once, with the operator's own credentials instead, so
 // the deployed stack holds no such role.
 //
-//   npm run connect-bucket -- --stage prod --bucket my-audit-logs [--region R] [--dry-run]
+//   npm run connect-bucket -- --stage prod --bucket my-audit-logs [--trigger sqs] [--region R] [--dry-run]
 //   npm run connect-bucket -- --stage prod --bucket my-audit-logs --disconnect
 //
 // The bucket's other notifications (other functions, queues, topics, EventBridge) are kept:
@@ -31,14 +33,25 @@ export const SERVICE = 'audit-log-ingest';
 /** What the stack's ingest function listens to (no filter: ingest skips its own outputs). */
 export const INGEST_EVENTS = ['s3:ObjectCreated:*'] as const;
 
-export const USAGE = `usage: npm run connect-bucket -- --stage STAGE --bucket NAME [--region R] [--function-arn ARN] [--disconnect] [--dry-run]
+/** serverless.yml's ingestTrigger values. */
+export const TRIGGERS = ['s3', 'sqs', 'eventbridge'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
 
-Sets (or with --disconnect removes) the logs bucket's notification that invokes the stack's
-ingest function on s3:ObjectCreated:*, keeping the bucket's other notifications.
+export const USAGE = `usage: npm run connect-bucket -- --stage STAGE --bucket NAME [--trigger s3|sqs|eventbridge] [--region R] [--function-arn ARN] [--queue-arn ARN] [--disconnect] [--dry-run]
+
+Sets (or with --disconnect removes) the logs bucket's notification for the stack's ingest on
+s3:ObjectCreated:*, keeping the bucket's other notifications.
+  --trigger        the stage's ingestTrigger (default s3): s3 invokes the function, sqs sends
+                   to the stack's queue, eventbridge turns on the bucket's EventBridge
+                   notifications (a rule of the stack picks the bucket's events). The stage's
+                   entries for the other triggers are removed.
   --function-arn   the stack's IngestFunctionArn output; default: looked up by the function's
                    name, ${SERVICE}-<stage>-ingest
+  --queue-arn      the stack's IngestQueueArn output (sqs); default: the queue's fixed name,
+                   ${SERVICE}-<stage>-ingest-events, in the function's account and region
   --dry-run        print the configuration that would be written and the equivalent aws CLI
                    command, change nothing
+--disconnect leaves the bucket's EventBridge notifications on: other rules may use them.
 Needs s3:GetBucketNotification and s3:PutBucketNotification on the bucket (and
 lambda:GetFunctionConfiguration on the function without --function-arn).`;
 
@@ -47,31 +60,50 @@ export function notificationId(stage: string): string {
   return `${SERVICE}-${stage}-ingest`;
 }
 
-/** The parts of a configuration that PutBucketNotificationConfiguration accepts. */
-function writable(current: NotificationConfiguration): NotificationConfiguration {
-  const out: NotificationConfiguration = {};
-  if (current.TopicConfigurations?.length) out.TopicConfigurations = current.TopicConfigurations;
-  if (current.QueueConfigurations?.length) out.QueueConfigurations = current.QueueConfigurations;
-  if (current.EventBridgeConfiguration) out.EventBridgeConfiguration = current.EventBridgeConfiguration;
-  return out;
+/** The queue of the sqs trigger (its QueueName in deploy/ingest-trigger/sqs.yml). */
+export function queueName(stage: string): string {
+  return `${SERVICE}-${stage}-ingest-events`;
 }
 
+/** The stage's queue ARN, in the account and region of its function. */
+export function queueArnFor(functionArn: string, stage: string): string {
+  const [arn, partition, , region, account] = functionArn.split(':');
+  if (arn !== 'arn' || !partition || !region || !account) throw new Error(`not a function ARN: ${functionArn}`);
+  return `arn:${partition}:sqs:${region}:${account}:${queueName(stage)}`;
+}
+
+/** Where the notification goes, by trigger. */
+export type Destination = { trigger: 's3'; functionArn: string } | { trigger: 'sqs'; queueArn: string } | { trigger: 'eventbridge' };
+
 /**
- * `current` without this stage's ingest notification (matched by Id, or by the function's
- * ARN: an entry the framework's custom resource left behind), and with it again unless
- * `functionArn` is undefined (disconnect).
+ * `current` without this stage's ingest notification (matched by Id, or for a function by
+ * its ARN: an entry the framework's custom resource left behind), and with the one for
+ * `destination` unless it is undefined (disconnect). Only PutBucketNotificationConfiguration's
+ * writable parts are kept.
  */
 export function mergeNotification(
   current: NotificationConfiguration,
   id: string,
   matchArn: string,
-  functionArn: string | undefined,
+  destination: Destination | undefined,
 ): NotificationConfiguration {
-  const out = writable(current);
+  const out: NotificationConfiguration = {};
+  if (current.TopicConfigurations?.length) out.TopicConfigurations = current.TopicConfigurations;
+  const queues = (current.QueueConfigurations ?? []).filter((c) => c.Id !== id);
+  if (destination?.trigger === 'sqs') queues.push({ Id: id, QueueArn: destination.queueArn, Events: [...INGEST_EVENTS] });
+  if (queues.length > 0) out.QueueConfigurations = queues;
+  // Bucket-wide and without an Id: turned on for eventbridge, never turned off here.
+  if (current.EventBridgeConfiguration || destination?.trigger === 'eventbridge') out.EventBridgeConfiguration = current.EventBridgeConfiguration ?? {};
   const lambdas = (current.LambdaFunctionConfigurations ?? []).filter((c) => c.Id !== id && c.LambdaFunctionArn !== matchArn);
-  if (functionArn !== undefined) lambdas.push({ Id: id, LambdaFunctionArn: functionArn, Events: [...INGEST_EVENTS] });
+  if (destination?.trigger === 's3') lambdas.push({ Id: id, LambdaFunctionArn: destination.functionArn, Events: [...INGEST_EVENTS] });
   if (lambdas.length > 0) out.LambdaFunctionConfigurations = lambdas;
   return out;
+}
+
+function describeDestination(d: Destination): string {
+  if (d.trigger === 's3') return d.functionArn;
+  if (d.trigger === 'sqs') return d.queueArn;
+  return 'EventBridge (the stack\'s rule for this bucket invokes ingest)';
 }
 
 export interface ConnectClients {
@@ -100,6 +132,8 @@ export async function connectBucket(
         bucket: { type: 'string' },
         region: { type: 'string' },
         'function-arn': { type: 'string' },
+        'queue-arn': { type: 'string' },
+        trigger: { type: 'string', default: 's3' },
         disconnect: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
@@ -119,6 +153,12 @@ export async function connectBucket(
     return 2;
   }
 
+  const trigger = values.trigger as Trigger;
+  if (!TRIGGERS.includes(trigger)) {
+    io.err(`connect-bucket: --trigger must be one of ${TRIGGERS.join(', ')}, not "${values.trigger}"\n${USAGE}`);
+    return 2;
+  }
+
   const clients = clientsFor(values.region ?? io.defaultRegion);
   const functionName = `${SERVICE}-${stage}-ingest`;
   let functionArn = values['function-arn'];
@@ -130,7 +170,9 @@ export async function connectBucket(
 
   const current = await clients.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
   const id = notificationId(stage);
-  const next = mergeNotification(current, id, functionArn, values.disconnect ? undefined : functionArn);
+  const destination: Destination =
+    trigger === 's3' ? { trigger, functionArn } : trigger === 'sqs' ? { trigger, queueArn: values['queue-arn'] ?? queueArnFor(functionArn, stage) } : { trigger };
+  const next = mergeNotification(current, id, functionArn, values.disconnect ? undefined : destination);
   const json = JSON.stringify(next, null, 2);
 
   if (values['dry-run']) {
@@ -141,13 +183,15 @@ export async function connectBucket(
     );
     return 0;
   }
-  // S3 checks the destination: it test-invokes ingest under IngestS3InvokePermission, so
+  // S3 checks the destination: it test-invokes ingest under IngestS3InvokePermission (or
+  // sends an s3:TestEvent to the queue under IngestQueuePolicy, which ingest ignores), so
   // this fails (InvalidArgument) if the stack is not deployed or the permission is missing.
   await clients.s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: next }));
+  if (values.disconnect && next.EventBridgeConfiguration) io.out(`s3://${bucket}: EventBridge notifications left on (other rules may use them)`);
   io.out(
     values.disconnect
       ? `s3://${bucket}: notification ${id} removed`
-      : `s3://${bucket}: ${INGEST_EVENTS.join(', ')} -> ${functionArn} (notification ${id})`,
+      : `s3://${bucket}: ${INGEST_EVENTS.join(', ')} -> ${describeDestination(destination)} (notification ${id})`,
   );
   return 0;
 }

@@ -8,8 +8,9 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTPUT_COMPRESSIONS, recordsSuffix, SUMMARY_SUFFIX } from '../../lib/keys';
-import { checkTemplate, resourceProblem, type Template } from './iam-rules';
+import { checkTemplate, render, resourceProblem, type Template } from './iam-rules';
 import { EVENT_CLAIMS_PREFIX } from '../../lib/alerts/event-claims';
+import { queueName } from '../../scripts/connect-bucket';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -153,18 +154,50 @@ describe('the least-privilege rule (checked on known cases, so that it can fail)
   });
 });
 
-describe('the packaged stack (osls package --stage dev)', () => {
+type Packaged = Template & { Outputs: Record<string, { Value: unknown }> };
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+}
+
+/** Every statement granted to a role: its inline policies and the IAM policies attached to it. */
+function statementsOf(template: Packaged, role: string): Statement[] {
+  const inline = (template.Resources[role]?.Properties?.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+  const attached = Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties?.Roles as unknown[]).some((x) => JSON.stringify(x) === JSON.stringify({ Ref: role })))
+    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+  return [...inline, ...attached];
+}
+const actions = (st: Statement) => ([] as string[]).concat(st.Action);
+const ROLES = ['BatchOperationsRole', 'IngestRole', 'NotifyRole', 'SweepRole'];
+const ofType = (template: Packaged, type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+/** Packages the stack once per topology: `osls package` is offline and needs no credentials. */
+async function packageStack(dir: string, trigger: string | undefined): Promise<Packaged> {
+  // Without --param the stack must be today's (ingestTrigger defaults to s3).
+  const param = trigger ? ['--param', `ingestTrigger=${trigger}`] : [];
+  await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'dev', '--package', dir, ...param], {
+    cwd: ROOT,
+    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Packaged;
+}
+
+describe.each([
+  { trigger: 's3', param: undefined },
+  { trigger: 'sqs', param: 'sqs' },
+  { trigger: 'eventbridge', param: 'eventbridge' },
+])('the packaged stack (osls package --stage dev, ingestTrigger $trigger)', ({ trigger, param }) => {
   let dir: string;
-  let template: Template & { Outputs: Record<string, { Value: unknown }> };
+  let template: Packaged;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'audit-iam-'));
-    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'dev', '--package', dir], {
-      cwd: ROOT,
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as typeof template;
+    dir = mkdtempSync(join(tmpdir(), `audit-iam-${trigger}-`));
+    template = await packageStack(dir, param);
   });
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -173,13 +206,13 @@ describe('the packaged stack (osls package --stage dev)', () => {
   it('grants nothing wider than named resources, in any statement of any policy', () => {
     const report = checkTemplate(template);
     expect(report.findings).toEqual([]);
-    // 3 roles × (trust policy + their statements) and the two Lambda permissions: the walk saw them.
+    // 4 roles × (trust policy + their statements) and the Lambda permissions: the walk saw them.
     expect(report.checked).toBeGreaterThanOrEqual(20);
   });
 
   it('has one role per function, one for S3 Batch Operations, and none from the framework (no custom resource, no shared default role)', () => {
-    const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id);
-    expect(roles.sort()).toEqual(['BatchOperationsRole', 'IngestRole', 'NotifyRole', 'SweepRole']);
+    const roles = ofType(template, 'AWS::IAM::Role').map(([id]) => id);
+    expect(roles.sort()).toEqual(ROLES);
     expect(Object.values(template.Resources).filter((r) => r.Type.startsWith('Custom::'))).toEqual([]);
     expect(existsSync(join(dir, 'custom-resources.zip'))).toBe(false);
   });
@@ -187,11 +220,9 @@ describe('the packaged stack (osls package --stage dev)', () => {
   it('lets S3 Batch Operations (and nothing else) assume its role, to invoke ingest, read manifests and write reports under the product prefix', () => {
     const props = template.Resources.BatchOperationsRole?.Properties as {
       AssumeRolePolicyDocument: { Statement: { Principal: unknown }[] };
-      Policies: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }[];
     };
     expect(props.AssumeRolePolicyDocument.Statement.map((st) => st.Principal)).toEqual([{ Service: 'batchoperations.s3.amazonaws.com' }]);
-    const statements = props.Policies.flatMap((p) => p.PolicyDocument.Statement).map((st) => [([] as unknown[]).concat(st.Action), st.Resource]);
-    expect(statements).toEqual([
+    expect(statementsOf(template, 'BatchOperationsRole').map((st) => [actions(st), st.Resource])).toEqual([
       [['lambda:InvokeFunction'], { 'Fn::GetAtt': ['IngestLambdaFunction', 'Arn'] }],
       [['s3:GetObject', 's3:GetObjectVersion'], { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::logs-repo/.audit-ingest/batch/manifests/*' }],
       [['s3:PutObject'], { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::logs-repo/.audit-ingest/batch/reports/*' }],
@@ -199,27 +230,123 @@ describe('the packaged stack (osls package --stage dev)', () => {
   });
 
   it.each(['IngestRole', 'SweepRole'])('lets %s write exactly the outputs the code names (each OUTPUT_COMPRESSION), nothing else', (role) => {
-    const statements = (template.Resources[role]?.Properties?.Policies as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }[])
-      .flatMap((p) => p.PolicyDocument.Statement)
-      .filter((st) => ([] as unknown[]).concat(st.Action).includes('s3:PutObject'));
-    const resources = statements.flatMap((st) => ([] as unknown[]).concat(st.Resource));
+    const resources = statementsOf(template, role)
+      .filter((st) => actions(st).includes('s3:PutObject'))
+      .flatMap((st) => ([] as unknown[]).concat(st.Resource));
     const expected = [...OUTPUT_COMPRESSIONS.map(recordsSuffix), SUMMARY_SUFFIX].map((suffix) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::logs-repo/*${suffix}` }));
     // Ingest also claims each FAILED event (lib/alerts/event-claims.ts); the sweep sends no alerts.
     if (role === 'IngestRole') expected.push({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::logs-repo/${EVENT_CLAIMS_PREFIX}*` });
     expect(resources).toEqual(expected);
   });
 
-  it('lets S3 invoke ingest for the logs bucket of this account only, and outputs the ARN to connect the bucket to', () => {
-    expect(template.Resources.IngestS3InvokePermission).toEqual({
-      Type: 'AWS::Lambda::Permission',
-      Properties: {
-        FunctionName: { 'Fn::GetAtt': ['IngestLambdaFunction', 'Arn'] },
-        Action: 'lambda:InvokeFunction',
-        Principal: 's3.amazonaws.com',
-        SourceArn: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::logs-repo' },
-        SourceAccount: { Ref: 'AWS::AccountId' },
-      },
-    });
+  it('lets no role but ingest’s consume a queue, and ingest’s only the queue that triggers it', () => {
+    const consuming = ROLES.map((role) => [
+      role,
+      statementsOf(template, role)
+        .filter((st) => actions(st).some((a) => ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'].includes(a)))
+        .map((st) => [actions(st), st.Resource]),
+    ]);
+    const ingest = trigger === 'sqs' ? [[['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], { 'Fn::GetAtt': ['IngestQueue', 'Arn'] }]] : [];
+    expect(consuming).toEqual([
+      ['BatchOperationsRole', []],
+      ['IngestRole', ingest],
+      ['NotifyRole', []],
+      ['SweepRole', []],
+    ]);
+  });
+
+  it('invokes ingest only by the trigger chosen: S3 for s3, the queue for sqs, the rule for eventbridge', () => {
+    const INGEST = JSON.stringify({ 'Fn::GetAtt': ['IngestLambdaFunction', 'Arn'] });
+    // The sweep's schedule has a rule and a permission too: only those for ingest count here.
+    const permissions = ofType(template, 'AWS::Lambda::Permission')
+      .filter(([, r]) => JSON.stringify(r.Properties?.FunctionName) === INGEST)
+      .map(([id, r]) => [id, r.Properties?.Principal]);
+    const mappings = ofType(template, 'AWS::Lambda::EventSourceMapping').map(([id]) => id);
+    const targetsIngest = (r: { Properties?: Record<string, unknown> }) => (r.Properties?.Targets as { Arn: unknown }[]).some((t) => JSON.stringify(t.Arn) === INGEST);
+    const rules = ofType(template, 'AWS::Events::Rule')
+      .filter(([, r]) => targetsIngest(r))
+      .map(([id]) => id);
+    expect({ permissions, mappings, rules }).toEqual(
+      {
+        s3: { permissions: [['IngestS3InvokePermission', 's3.amazonaws.com']], mappings: [], rules: [] },
+        sqs: { permissions: [], mappings: ['IngestEventSourceMappingSQSIngestQueue'], rules: [] },
+        eventbridge: { permissions: [['IngestEventBridgeLambdaPermission1', 'events.amazonaws.com']], mappings: [], rules: ['Auditlogingestdevingestrule1EventBridgeRule'] },
+      }[trigger],
+    );
     expect(template.Outputs.IngestFunctionArn?.Value).toEqual({ 'Fn::GetAtt': ['IngestLambdaFunction', 'Arn'] });
   });
+
+  if (trigger === 's3') {
+    it('lets S3 invoke ingest for the logs bucket of this account only, and outputs the ARN to connect the bucket to', () => {
+      expect(template.Resources.IngestS3InvokePermission).toEqual({
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          FunctionName: { 'Fn::GetAtt': ['IngestLambdaFunction', 'Arn'] },
+          Action: 'lambda:InvokeFunction',
+          Principal: 's3.amazonaws.com',
+          SourceArn: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::logs-repo' },
+          SourceAccount: { Ref: 'AWS::AccountId' },
+        },
+      });
+    });
+  }
+
+  if (trigger === 'sqs') {
+    it('reads the queue with ReportBatchItemFailures, once its role may (the mapping waits for the policy)', () => {
+      const mapping = template.Resources.IngestEventSourceMappingSQSIngestQueue as unknown as { DependsOn: string[]; Properties: Record<string, unknown> };
+      expect(mapping.Properties).toMatchObject({
+        EventSourceArn: { 'Fn::GetAtt': ['IngestQueue', 'Arn'] },
+        FunctionName: { 'Fn::GetAtt': ['IngestLambdaFunction', 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: 10,
+      });
+      expect(mapping.DependsOn).toEqual(expect.arrayContaining(['IngestRole', 'IngestQueueConsumePolicy']));
+    });
+
+    it('gives the queue a visibility timeout of at least 6 × the function timeout and a dead-letter queue that outlives it', () => {
+      const timeout = template.Resources.IngestLambdaFunction?.Properties?.Timeout as number;
+      const queue = template.Resources.IngestQueue?.Properties as { VisibilityTimeout: number; MessageRetentionPeriod: number; RedrivePolicy: unknown };
+      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+      expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['IngestQueueDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+      const dlq = template.Resources.IngestQueueDeadLetterQueue?.Properties as { MessageRetentionPeriod: number };
+      expect(dlq.MessageRetentionPeriod).toBeGreaterThan(queue.MessageRetentionPeriod);
+      expect(template.Outputs.IngestQueueArn?.Value).toEqual({ 'Fn::GetAtt': ['IngestQueue', 'Arn'] });
+      // connect-bucket finds the queue by this name.
+      expect(template.Resources.IngestQueue?.Properties?.QueueName).toBe(queueName('dev'));
+    });
+
+    it('lets only S3, for the logs bucket of this account, send to the queue', () => {
+      const policies = ofType(template, 'AWS::SQS::QueuePolicy').map(([, r]) => r.Properties);
+      expect(policies).toEqual([
+        {
+          Queues: [{ Ref: 'IngestQueue' }],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 's3.amazonaws.com' },
+                Action: 'sqs:SendMessage',
+                Resource: { 'Fn::GetAtt': ['IngestQueue', 'Arn'] },
+                Condition: {
+                  ArnEquals: { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::logs-repo' } },
+                  StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+                },
+              },
+            ],
+          },
+        },
+      ]);
+    });
+  }
+
+  if (trigger === 'eventbridge') {
+    it('matches Object Created events of the logs bucket only, and lets that rule alone invoke ingest', () => {
+      const rule = template.Resources.Auditlogingestdevingestrule1EventBridgeRule?.Properties as { EventPattern: unknown; Targets: { Arn: unknown }[] };
+      expect(rule.EventPattern).toEqual({ source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: ['logs-repo'] } } });
+      expect(rule.Targets.map((t) => t.Arn)).toEqual([{ 'Fn::GetAtt': ['IngestLambdaFunction', 'Arn'] }]);
+      const permission = template.Resources.IngestEventBridgeLambdaPermission1?.Properties as { SourceArn: unknown };
+      expect(render(permission.SourceArn, template.Resources)).toBe('arn:aws:events:us-east-1:123456789012:rule/audit-log-ingest-dev-ingest-rule-1');
+    });
+  }
 });

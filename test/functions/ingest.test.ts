@@ -119,6 +119,55 @@ describe('ingest handler', () => {
   });
 });
 
+describe('ingest handler: S3 -> SQS and S3 -> EventBridge', () => {
+  const handler = createIngestHandler(() => runtimeFromEnv(ENV));
+  const sqs = JSON.parse(readFileSync('test/fixtures/events/sqs-s3-put.json', 'utf8')) as { Records: { messageId: string; body: string }[] };
+  const testEvent = JSON.parse(readFileSync('test/fixtures/events/sqs-s3-test-event.json', 'utf8')) as { Records: unknown[] };
+  const eventBridge = JSON.parse(readFileSync('test/fixtures/events/eventbridge-object-created.json', 'utf8')) as { detail: { object: { key: string } } };
+  const KEY = 'incoming/fscsm_audit logü.log';
+
+  /** The fixture's message again, for another (URL-encoded) key. */
+  const messageFor = (messageId: string, eventKey: string) => {
+    const [message] = sqs.Records;
+    const body = JSON.parse(message?.body ?? '') as { Records: { s3: { object: { key: string } } }[] };
+    (body.Records[0] as { s3: { object: { key: string } } }).s3.object.key = eventKey;
+    return { ...message, messageId, body: JSON.stringify(body) };
+  };
+
+  it('answers an SQS batch with only the message whose chunk could not be read', async () => {
+    s3Mock.on(GetObjectCommand).resolves(body(SAMPLE));
+    s3Mock.on(GetObjectCommand, { Key: 'incoming/broken.log' }).rejects(Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }));
+    s3Mock.on(PutObjectCommand).resolves({});
+    const batch = { Records: [messageFor('m-broken', 'incoming/broken.log'), ...sqs.Records, ...testEvent.Records] };
+    expect(await handler(batch, context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-broken' }] });
+    expect([...putBodies().keys()].filter((k) => !k.startsWith('.audit-ingest/'))).toEqual([`${KEY}.jsonl`, `${KEY}.summary.json`]);
+  });
+
+  it('answers an SQS batch that went through with an empty list', async () => {
+    s3Mock.on(GetObjectCommand).resolves(body(SAMPLE));
+    s3Mock.on(PutObjectCommand).resolves({});
+    expect(await handler(sqs, context)).toEqual({ batchItemFailures: [] });
+    expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({ Bucket: 'logs-repo', Key: KEY });
+  });
+
+  it('reads an EventBridge Object Created event’s key as it is (no URL decoding) and returns the report', async () => {
+    s3Mock.on(GetObjectCommand).resolves(body(SAMPLE));
+    s3Mock.on(PutObjectCommand).resolves({});
+    const plus = structuredClone(eventBridge);
+    plus.detail.object.key = 'incoming/a b+c.log';
+    const report = (await handler(plus, context)) as EventReport;
+    expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({ Bucket: 'logs-repo', Key: 'incoming/a b+c.log' });
+    expect(report.ingested.map((i) => i.key)).toEqual(['incoming/a b+c.log']);
+  });
+
+  it('fails an EventBridge invocation (for Lambda to retry) when the output cannot be written', async () => {
+    s3Mock.on(GetObjectCommand).resolves(body(SAMPLE));
+    s3Mock.on(PutObjectCommand).rejects(new Error('SlowDown'));
+    s3Mock.on(CreateMultipartUploadCommand).rejects(new Error('SlowDown'));
+    await expect(handler(eventBridge, context)).rejects.toThrow(/SlowDown/);
+  });
+});
+
 describe('ingest handler: secrets stay out of logs', () => {
   it('never writes the S3 secret key to its logs, whether the run succeeds, fails or is misconfigured', async () => {
     const SECRET = 'SECRETKEY-0123456789abcdef';

@@ -30,8 +30,9 @@ describe('keyEncodingFor', () => {
     expect(keyEncodingFor('raw', 'aws:s3')).toBe('raw');
     expect(keyEncodingFor('url', 'ceph:s3')).toBe('url');
   });
-  it('resolves auto by event source: Ceph raw, AWS URL-encoded', () => {
+  it('resolves auto by event source: Ceph and S3 through EventBridge raw, AWS S3 notifications URL-encoded', () => {
     expect(keyEncodingFor('auto', 'ceph:s3')).toBe('raw');
+    expect(keyEncodingFor('auto', 'aws.s3')).toBe('raw');
     expect(keyEncodingFor('auto', 'aws:s3')).toBe('url');
   });
 });

@@ -7,7 +7,7 @@ import {
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { connectBucket, mergeNotification, notificationId } from '../../scripts/connect-bucket';
+import { connectBucket, mergeNotification, notificationId, queueArnFor } from '../../scripts/connect-bucket';
 
 const ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:audit-log-ingest-prod-ingest';
 const OTHER = {
@@ -17,13 +17,15 @@ const OTHER = {
   Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: 'img/' }] } },
 };
 const QUEUE = { Id: 'q', QueueArn: 'arn:aws:sqs:eu-west-1:123456789012:q', Events: ['s3:ObjectRemoved:*' as const] };
+const LAMBDA = { trigger: 's3' as const, functionArn: ARN };
+const INGEST_QUEUE = 'arn:aws:sqs:eu-west-1:123456789012:audit-log-ingest-prod-ingest-events';
 
 describe('mergeNotification', () => {
   const id = notificationId('prod');
 
   it('adds the ingest notification and keeps every other one', () => {
     const current: NotificationConfiguration = { LambdaFunctionConfigurations: [OTHER], QueueConfigurations: [QUEUE], EventBridgeConfiguration: {} };
-    expect(mergeNotification(current, id, ARN, ARN)).toEqual({
+    expect(mergeNotification(current, id, ARN, LAMBDA)).toEqual({
       QueueConfigurations: [QUEUE],
       EventBridgeConfiguration: {},
       LambdaFunctionConfigurations: [OTHER, { Id: 'audit-log-ingest-prod-ingest', LambdaFunctionArn: ARN, Events: ['s3:ObjectCreated:*'] }],
@@ -32,13 +34,33 @@ describe('mergeNotification', () => {
 
   it('is idempotent, and replaces an entry the framework custom resource left for the same function', () => {
     const legacy = { Id: 'audit-log-ingest-prod-ingest-0123456789abcdef0123456789abcdef', LambdaFunctionArn: ARN, Events: ['s3:ObjectCreated:*' as const] };
-    const once = mergeNotification({ LambdaFunctionConfigurations: [legacy, OTHER] }, id, ARN, ARN);
-    expect(mergeNotification(once, id, ARN, ARN)).toEqual(once);
+    const once = mergeNotification({ LambdaFunctionConfigurations: [legacy, OTHER] }, id, ARN, LAMBDA);
+    expect(mergeNotification(once, id, ARN, LAMBDA)).toEqual(once);
     expect(once.LambdaFunctionConfigurations?.map((c) => c.Id)).toEqual(['someone-else', id]);
   });
 
+  it('switches a stage to the queue: the function entry goes, the queue entry comes, the other queue stays', () => {
+    const connected = mergeNotification({ LambdaFunctionConfigurations: [OTHER], QueueConfigurations: [QUEUE] }, id, ARN, LAMBDA);
+    expect(mergeNotification(connected, id, ARN, { trigger: 'sqs', queueArn: INGEST_QUEUE })).toEqual({
+      LambdaFunctionConfigurations: [OTHER],
+      QueueConfigurations: [QUEUE, { Id: id, QueueArn: INGEST_QUEUE, Events: ['s3:ObjectCreated:*'] }],
+    });
+  });
+
+  it('switches a stage to EventBridge: turns the bucket’s EventBridge notifications on and drops its queue entry', () => {
+    const queued = mergeNotification({ QueueConfigurations: [QUEUE] }, id, ARN, { trigger: 'sqs', queueArn: INGEST_QUEUE });
+    expect(mergeNotification(queued, id, ARN, { trigger: 'eventbridge' })).toEqual({ QueueConfigurations: [QUEUE], EventBridgeConfiguration: {} });
+    // Disconnecting leaves EventBridge on: it is bucket-wide, other rules may use it.
+    expect(mergeNotification({ EventBridgeConfiguration: {} }, id, ARN, undefined)).toEqual({ EventBridgeConfiguration: {} });
+  });
+
+  it('derives the queue ARN from the function’s account and region', () => {
+    expect(queueArnFor(ARN, 'prod')).toBe(INGEST_QUEUE);
+    expect(() => queueArnFor('nope', 'prod')).toThrow(/not a function ARN/);
+  });
+
   it('disconnects: removes only this stage’s entry; an empty configuration stays empty', () => {
-    const connected = mergeNotification({ LambdaFunctionConfigurations: [OTHER] }, id, ARN, ARN);
+    const connected = mergeNotification({ LambdaFunctionConfigurations: [OTHER] }, id, ARN, LAMBDA);
     expect(mergeNotification(connected, id, ARN, undefined)).toEqual({ LambdaFunctionConfigurations: [OTHER] });
     expect(mergeNotification({}, id, ARN, undefined)).toEqual({});
   });
@@ -95,6 +117,29 @@ describe('connectBucket', () => {
     expect(s3.commandCalls(PutBucketNotificationConfigurationCommand)[0]?.args[0].input.NotificationConfiguration).toEqual({
       LambdaFunctionConfigurations: [OTHER],
     });
+  });
+
+  it('--trigger sqs points the bucket at the stage’s queue', async () => {
+    expect(await run('--stage', 'prod', '--bucket', 'logs', '--trigger', 'sqs')).toBe(0);
+    expect(s3.commandCalls(PutBucketNotificationConfigurationCommand)[0]?.args[0].input.NotificationConfiguration).toEqual({
+      LambdaFunctionConfigurations: [OTHER],
+      QueueConfigurations: [{ Id: 'audit-log-ingest-prod-ingest', QueueArn: INGEST_QUEUE, Events: ['s3:ObjectCreated:*'] }],
+    });
+    expect(out.join('\n')).toContain(`-> ${INGEST_QUEUE}`);
+  });
+
+  it('--trigger eventbridge turns on the bucket’s EventBridge notifications', async () => {
+    expect(await run('--stage', 'prod', '--bucket', 'logs', '--trigger', 'eventbridge')).toBe(0);
+    expect(s3.commandCalls(PutBucketNotificationConfigurationCommand)[0]?.args[0].input.NotificationConfiguration).toEqual({
+      LambdaFunctionConfigurations: [OTHER],
+      EventBridgeConfiguration: {},
+    });
+  });
+
+  it('is a usage error with an unknown --trigger', async () => {
+    expect(await run('--stage', 'prod', '--bucket', 'logs', '--trigger', 'kafka')).toBe(2);
+    expect(out.join('\n')).toContain('--trigger must be one of s3, sqs, eventbridge, not "kafka"');
+    expect(s3.calls()).toHaveLength(0);
   });
 
   it('is a usage error without --stage or --bucket', async () => {
