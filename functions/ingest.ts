@@ -1,16 +1,19 @@
 // Lambda handler: S3 ObjectCreated events -> lib/ingest-event; S3 Batch Operations tasks ->
 // lib/batch-operations. Wiring only.
 
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { IngestConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom, type IngestConfig } from '../lib/config';
-import type { IngestDeps } from '../lib/ingest';
+import type { IngestDeps, IngestObservation } from '../lib/ingest';
 import { ingestEvent, type EventReport } from '../lib/ingest-event';
 import { ingestBatchOperations, isBatchOperationsEvent, type BatchOperationsResponse } from '../lib/batch-operations';
 import { createLogger } from '../lib/log';
+import { observationMetrics } from '../lib/metrics';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { continuationInvoker, createLambdaClient, lambdaNotifier } from './adapters/lambda-invoke';
 import { s3EventClaimer } from './adapters/s3-claim-store';
+import { emfMetrics, metricsSettingsFromEnv, type EmfMetrics } from './adapters/metrics';
 import { s3ClientFromConfig, s3ObjectStore } from './adapters/s3-store';
 import { invocationLogging } from './middleware/invocation-logging';
 
@@ -38,10 +41,12 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): IngestRunt
   };
 }
 
-export function createIngestHandler(getRuntime: () => IngestRuntime) {
+export function createIngestHandler(getRuntime: () => IngestRuntime, emf?: EmfMetrics) {
   const log = createLogger({ function: 'ingest' });
+  const metrics = emf ?? emfMetrics(metricsSettingsFromEnv(), log);
   return middy<unknown, EventReport | BatchOperationsResponse, Error, Context>()
     .use(invocationLogging(log))
+    .use(logMetrics(metrics.metrics))
     .handler(async (event, context) => {
       const { config, deps, lambda, eventClaims } = getRuntime();
       const startedAt = Date.now();
@@ -53,6 +58,7 @@ export function createIngestHandler(getRuntime: () => IngestRuntime) {
         // The rest of a chunk goes to a new invocation of this same function.
         continueLater: continuationInvoker(lambda, context.functionName),
         ...(eventClaims ? { eventClaims: eventClaims(context.awsRequestId) } : {}),
+        observe: (o: IngestObservation) => metrics.record(observationMetrics(o)),
       };
       const options = {
         shouldStop: () =>
