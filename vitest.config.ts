@@ -12,8 +12,9 @@ export default defineConfig({
           name: 'unit',
           sequence: { groupOrder: 0 },
           include: ['test/**/*.test.ts'],
-          // Handlers log structured JSON; tests that check logs capture them explicitly.
-          env: { LOG_LEVEL: 'silent' },
+          // Handlers log structured JSON and print EMF metrics; tests that check either capture
+          // them explicitly (metrics: test/support/emf.ts enables them for the instance it makes).
+          env: { LOG_LEVEL: 'silent', POWERTOOLS_METRICS_DISABLED: 'true' },
           exclude: ['test/integration/**', 'test/deploy/**'],
         },
       },

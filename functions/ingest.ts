@@ -2,17 +2,20 @@
 // lib/ingest-event; S3 Batch Operations tasks -> lib/batch-operations. Wiring only: the
 // event's shape picks the path, whichever trigger the stage deploys (ingestTrigger).
 
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { IngestConfigSchema, loadConfig, parseOptionsFrom, outputOptionsFrom, type IngestConfig } from '../lib/config';
-import type { IngestDeps } from '../lib/ingest';
+import type { IngestDeps, IngestObservation } from '../lib/ingest';
 import { ingestEvent, ingestSqsEvent, type EventReport } from '../lib/ingest-event';
 import { isSqsEvent, type SqsBatchResponse } from '../lib/event-topologies';
 import { ingestBatchOperations, isBatchOperationsEvent, type BatchOperationsResponse } from '../lib/batch-operations';
 import { createLogger } from '../lib/log';
+import { observationMetrics } from '../lib/metrics';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { continuationInvoker, createLambdaClient, lambdaNotifier } from './adapters/lambda-invoke';
 import { s3EventClaimer } from './adapters/s3-claim-store';
+import { emfMetrics, metricsSettingsFromEnv, type EmfMetrics } from './adapters/metrics';
 import { s3ClientFromConfig, s3ObjectStore } from './adapters/s3-store';
 import { invocationLogging } from './middleware/invocation-logging';
 
@@ -40,10 +43,12 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): IngestRunt
   };
 }
 
-export function createIngestHandler(getRuntime: () => IngestRuntime) {
+export function createIngestHandler(getRuntime: () => IngestRuntime, emf?: EmfMetrics) {
   const log = createLogger({ function: 'ingest' });
+  const metrics = emf ?? emfMetrics(metricsSettingsFromEnv(), log);
   return middy<unknown, EventReport | BatchOperationsResponse | SqsBatchResponse, Error, Context>()
     .use(invocationLogging(log))
+    .use(logMetrics(metrics.metrics))
     .handler(async (event, context) => {
       const { config, deps, lambda, eventClaims } = getRuntime();
       const startedAt = Date.now();
@@ -55,6 +60,7 @@ export function createIngestHandler(getRuntime: () => IngestRuntime) {
         // The rest of a chunk goes to a new invocation of this same function.
         continueLater: continuationInvoker(lambda, context.functionName),
         ...(eventClaims ? { eventClaims: eventClaims(context.awsRequestId) } : {}),
+        observe: (o: IngestObservation) => metrics.record(observationMetrics(o)),
       };
       const options = {
         shouldStop: () =>

@@ -1,13 +1,16 @@
 // Lambda handler: FAILED operations from ingest (async invoke) -> one alert per payload,
 // delivered once per sink. Wiring only; the logic is lib/alerts/notify.ts.
 
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from '../lib/zod';
-import { notifyFailures, type NotifyDeps } from '../lib/alerts/notify';
+import { DeliveryFailedError, notifyFailures, type NotifyDeps, type NotifyResult } from '../lib/alerts/notify';
 import { loadConfig, NotifyConfigSchema, type NotifyConfig } from '../lib/config';
 import { createLogger, type Logger } from '../lib/log';
+import { alertMetrics, rejectedPayloadMetrics } from '../lib/metrics';
 import { NotifyPayloadSchema } from '../lib/notify-payload';
+import { emfMetrics, metricsSettingsFromEnv, type EmfMetrics } from './adapters/metrics';
 import { s3ClaimStore } from './adapters/s3-claim-store';
 import { s3ClientFromConfig } from './adapters/s3-store';
 import { sinksFromConfig } from './adapters/alert-sinks';
@@ -39,25 +42,35 @@ export interface NotifyResponse {
   sinks?: { sink: string; outcome: string }[];
 }
 
-export function createNotifyHandler(getRuntime: () => NotifyRuntime) {
+export function createNotifyHandler(getRuntime: () => NotifyRuntime, emf?: EmfMetrics) {
   const log = createLogger({ function: 'notify' });
+  const metrics = emf ?? emfMetrics(metricsSettingsFromEnv(), log);
   return middy<unknown, NotifyResponse, Error, Context>()
     .use(invocationLogging(log))
+    .use(logMetrics(metrics.metrics))
     .handler(async (event, context) => {
       const parsed = NotifyPayloadSchema.safeParse(event);
       if (!parsed.success) {
         // A malformed payload never becomes valid on retry: say so loudly and do not retry.
         log.error('notify payload rejected', { requestId: context.awsRequestId, problems: z.prettifyError(parsed.error) });
+        metrics.record(rejectedPayloadMetrics());
         return { accepted: false, failures: 0 };
       }
       const runtime = getRuntime();
       const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 60_000;
-      const result = await notifyFailures(parsed.data, {
-        ...runtime,
-        log: runtime.log.child({ requestId: context.awsRequestId }),
-        owner: context.awsRequestId,
-        deadline: Date.now() + remaining - SAFETY_MARGIN_MS,
-      });
+      let result: NotifyResult;
+      try {
+        result = await notifyFailures(parsed.data, {
+          ...runtime,
+          log: runtime.log.child({ requestId: context.awsRequestId }),
+          owner: context.awsRequestId,
+          deadline: Date.now() + remaining - SAFETY_MARGIN_MS,
+        });
+      } catch (err) {
+        if (err instanceof DeliveryFailedError) metrics.record(alertMetrics({ sinks: err.delivered, failedSinks: err.failedSinks }));
+        throw err;
+      }
+      metrics.record(alertMetrics({ sinks: result.sinks, failedSinks: 0, ...(parsed.data.repeats !== undefined ? { repeats: parsed.data.repeats } : {}) }));
       return { accepted: true, failures: parsed.data.failures.length, sinks: result.sinks };
     });
 }

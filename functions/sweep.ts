@@ -2,16 +2,20 @@
 // summary (stores without notifications, lost events) and ingests them with the same code
 // as the ingest function, stopping in time; the next run resumes. Wiring only.
 
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from '../lib/zod';
 import { IngestConfigSchema, SweepTuningSchema, loadConfig, parseOptionsFrom, outputOptionsFrom, positiveInt } from '../lib/config';
 import { createLogger } from '../lib/log';
+import { observationMetrics } from '../lib/metrics';
 import { sweep, type SweepReport } from '../lib/sweep';
 import { runtimeFromEnv as ingestRuntime, type IngestRuntime } from './ingest';
+import { emfMetrics, metricsSettingsFromEnv, type EmfMetrics } from './adapters/metrics';
 import { s3ClientFromConfig, s3ContainerReader } from './adapters/s3-store';
 import { invocationLogging } from './middleware/invocation-logging';
 import type { ContainerReader } from '../lib/sweep';
+import type { IngestObservation } from '../lib/ingest';
 
 const SweepConfigSchema = z.extend(z.extend(IngestConfigSchema, SweepTuningSchema.shape), {
   SWEEP_BUCKET: z.string().check(z.minLength(1, 'must name the container to sweep')),
@@ -42,14 +46,17 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): SweepRunti
   };
 }
 
-export function createSweepHandler(getRuntime: () => SweepRuntime) {
+export function createSweepHandler(getRuntime: () => SweepRuntime, emf?: EmfMetrics) {
   const log = createLogger({ function: 'sweep' });
+  const metrics = emf ?? emfMetrics(metricsSettingsFromEnv(), log);
   return middy<unknown, SweepReport, Error, Context>()
     .use(invocationLogging(log))
+    .use(logMetrics(metrics.metrics))
     .handler(async (_event, context) => {
       const rt = getRuntime();
       const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 900_000;
-      const report = await sweep(rt.reader, { ...rt.deps, log: rt.deps.log.child({ requestId: context.awsRequestId }) }, {
+      const deps = { ...rt.deps, log: rt.deps.log.child({ requestId: context.awsRequestId }), observe: (o: IngestObservation) => metrics.record(observationMetrics(o)) };
+      const report = await sweep(rt.reader, deps, {
         bucket: rt.bucket,
         ...(rt.prefix ? { prefix: rt.prefix } : {}),
         ...parseOptionsFrom(rt.config),

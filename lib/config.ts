@@ -4,6 +4,7 @@
 import * as z from './zod';
 import type { ParseOptions } from './pipeline';
 import { OUTPUT_COMPRESSIONS, type OutputCompression } from './keys';
+import { DEFAULT_METRICS_NAMESPACE } from './metrics';
 import { FORMATS, nonEmpty } from './records';
 import { zstdAvailable } from './stream/compress';
 import { canonicalEncoding } from './stream/transcode';
@@ -69,14 +70,31 @@ export const StoreConfigSchema = z.object({
   S3_FORCE_PATH_STYLE: bool,
   /** Static keys for S3-compatible stores (Ceph, Swift s3api, EC2 credentials); AWS uses its role. */
   S3_ACCESS_KEY_ID: z.optional(z.string()),
+  /** The secret key itself: for local use (the local stage, the CLI); deployments use S3_SECRET_ACCESS_KEY_PARAMETER. */
   S3_SECRET_ACCESS_KEY: z.optional(z.string()),
+  /** Name of an SSM SecureString parameter holding the secret key, read at run time: never in the template or the environment. */
+  S3_SECRET_ACCESS_KEY_PARAMETER: z.optional(z.string().check(z.startsWith('/', 'must be an SSM parameter name starting with /'))),
   /**
    * A request whose connection carries no byte either way for this long fails. Without it a
    * read that stalls with the connection still open holds the invocation until its timeout:
    * no batch arrives, so ingest never gets to check its remaining time.
    */
   S3_IDLE_TIMEOUT_MS: positiveInt(60_000),
-});
+}).check(
+  z.refine((c) => !(c.S3_SECRET_ACCESS_KEY && c.S3_SECRET_ACCESS_KEY_PARAMETER), {
+    message: 'set S3_SECRET_ACCESS_KEY or S3_SECRET_ACCESS_KEY_PARAMETER, not both',
+    path: ['S3_SECRET_ACCESS_KEY'],
+  }),
+  // One half of a key pair used to be ignored silently (the client fell back to the role).
+  z.refine((c) => !c.S3_ACCESS_KEY_ID || Boolean(c.S3_SECRET_ACCESS_KEY || c.S3_SECRET_ACCESS_KEY_PARAMETER), {
+    message: 'is set without a secret key: set S3_SECRET_ACCESS_KEY_PARAMETER (deployments) or S3_SECRET_ACCESS_KEY (local use)',
+    path: ['S3_ACCESS_KEY_ID'],
+  }),
+  z.refine((c) => Boolean(c.S3_ACCESS_KEY_ID) || !(c.S3_SECRET_ACCESS_KEY || c.S3_SECRET_ACCESS_KEY_PARAMETER), {
+    message: 'must be set with a secret key (S3_SECRET_ACCESS_KEY or S3_SECRET_ACCESS_KEY_PARAMETER)',
+    path: ['S3_ACCESS_KEY_ID'],
+  }),
+);
 
 /** Claims in the store: per (alert, sink) in notify, per FAILED event in ingest and backfill. */
 export const ClaimConfigSchema = z.object({
@@ -92,7 +110,8 @@ export const ClaimConfigSchema = z.object({
   EVENT_CLAIM_CONCURRENCY: z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(256)), 16),
 });
 
-export const IngestConfigSchema = z.extend(z.extend(z.extend(ParseConfigSchema, StoreConfigSchema.shape), ClaimConfigSchema.shape), {
+// Extending StoreConfigSchema (not its .shape) keeps its checks on the key pair.
+export const IngestConfigSchema = z.extend(z.extend(z.extend(StoreConfigSchema, ParseConfigSchema.shape), ClaimConfigSchema.shape), {
   NOTIFY_FUNCTION_NAME: z.string({ error: 'must name the notify function' }).check(z.minLength(1, 'must name the notify function')),
   EVENT_KEY_ENCODING: z._default(z.enum(['auto', 'url', 'raw']), 'auto'),
   NOTIFY_MAX_PAYLOAD_BYTES: z._default(
@@ -128,6 +147,22 @@ export const NotifyConfigSchema = z.extend(z.extend(StoreConfigSchema, ClaimConf
 );
 
 /**
+ * Where the functions' metrics go (functions/adapters/metrics.ts). The names are Powertools'
+ * own variables; they are validated here and passed on explicitly. STAGE is set by
+ * serverless.yml and must be the stage the alarms name (test/deploy/alarms.test.ts).
+ */
+export const MetricsConfigSchema = z.object({
+  POWERTOOLS_METRICS_NAMESPACE: z._default(
+    z.string().check(
+      z.regex(/^(?!AWS\/)[A-Za-z0-9._\-/#:]{1,255}$/, 'must be a CloudWatch namespace: 1-255 of A-Z a-z 0-9 . _ - / # :, not starting with AWS/'),
+    ),
+    DEFAULT_METRICS_NAMESPACE,
+  ),
+  POWERTOOLS_SERVICE_NAME: z._default(nonEmpty(), 'audit-log-ingest'),
+  STAGE: z._default(nonEmpty(), 'local'),
+});
+
+/**
  * How many objects a sweep (the function, backfill, watch) works at once. Each chunk in
  * flight holds its upload's parts (3 × 8 MB at most) besides the parser's batches, so memory
  * grows with it; round trips to the store are what it hides (see docs/benchmarks.md).
@@ -150,6 +185,7 @@ export type StoreConfig = z.infer<typeof StoreConfigSchema>;
 export type NotifyConfig = z.infer<typeof NotifyConfigSchema>;
 export type ClaimConfig = z.infer<typeof ClaimConfigSchema>;
 export type SweepTuning = z.infer<typeof SweepTuningSchema>;
+export type MetricsConfig = z.infer<typeof MetricsConfigSchema>;
 
 /** The parser's options from validated configuration (one mapping for the functions and the CLI). */
 export function parseOptionsFrom(config: ParseConfig): ParseOptions {

@@ -9,7 +9,7 @@ import type { Continuation } from './continuation';
 import type { Logger } from './log';
 import { parseObject, type OutputBatch, type ParseOptions } from './pipeline';
 import { compressed, CONTENT_TYPES } from './stream/compress';
-import { SCHEMA_VERSION, type Contents, type Counts, type Summary } from './records';
+import { SCHEMA_VERSION, type Contents, type Counts, type Format, type Summary } from './records';
 
 export interface ObjectRef {
   bucket: string;
@@ -55,7 +55,13 @@ export interface IngestDeps {
    * container whatever object it is read from; repeats are left out of the payload.
    */
   eventClaims?: EventClaimer;
+  /** Told when a chunk is done or a part is handed on (the functions count them as metrics). */
+  observe?: (observation: IngestObservation) => void;
 }
+
+export type IngestObservation =
+  | { kind: 'ingested'; summary: Summary }
+  | { kind: 'continued'; format: Format; part: number };
 
 export interface IngestOptions extends ParseOptions {
   maxPayloadBytes: number;
@@ -144,6 +150,7 @@ export async function ingestObject(
       formatDetected: continuing?.formatDetected ?? parsed.formatDetected,
     };
     deps.log.info('chunk part written; continuing in a new invocation', { bucket: ref.bucket, key: ref.key, part: partKey, line: stoppedAt.line });
+    deps.observe?.({ kind: 'continued', format: parsed.format, part });
     return { done: false, continuation, notifyBatches: batcher.batches };
   }
 
@@ -175,6 +182,7 @@ export async function ingestObject(
     notifyBatches: batcher.batches,
     durationMs: summary.timing.durationMs,
   });
+  deps.observe?.({ kind: 'ingested', summary });
   return { done: true, summary, notifyBatches: batcher.batches };
 }
 

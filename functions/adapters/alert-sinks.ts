@@ -15,7 +15,7 @@ export function sinksFromConfig(config: NotifyConfig, region: string): Sink[] {
     const url = config.WEBHOOK_URL;
     sinks.push(webhookSink(() => Promise.resolve(url), config.WEBHOOK_FORMAT));
   } else if (config.WEBHOOK_URL_PARAMETER) {
-    sinks.push(webhookSink(ssmSecret(new SSMClient({ region }), config.WEBHOOK_URL_PARAMETER), config.WEBHOOK_FORMAT));
+    sinks.push(webhookSink(ssmSecret(new SSMClient({ region }), config.WEBHOOK_URL_PARAMETER, 'WEBHOOK_URL_PARAMETER'), config.WEBHOOK_FORMAT));
   }
   if (config.ALERT_TOPIC_ARN) {
     sinks.push(snsSink(new SNSClient({ region, ...(config.SNS_ENDPOINT ? { endpoint: config.SNS_ENDPOINT } : {}) }), config.ALERT_TOPIC_ARN));

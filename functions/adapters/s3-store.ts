@@ -1,7 +1,8 @@
 // ObjectStore over the S3 API (AWS S3, Ceph radosgw, Swift s3api, s3rver).
 
 import { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { ObjectRef, ObjectStore, OpenedObject } from '../../lib/ingest';
 import { ObjectMissingError } from '../../lib/ingest';
 import type { StoreConfig } from '../../lib/config';
@@ -12,7 +13,8 @@ export interface S3ClientSettings {
   endpoint?: string;
   forcePathStyle?: boolean;
   region?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Static keys, or a provider of them (the SDK calls it before the first request and keeps what it returns). */
+  credentials?: S3ClientConfig['credentials'];
   /** A request whose socket stays idle this long fails with a TimeoutError (also mid-body). */
   idleTimeoutMs?: number;
 }
@@ -28,17 +30,43 @@ export function createS3Client(settings: S3ClientSettings): S3Client {
   });
 }
 
-/** The client for the configured store (AWS, or an S3-compatible endpoint with static keys). */
-export function s3ClientFromConfig(config: StoreConfig): S3Client {
+/**
+ * The client for the configured store (AWS, or an S3-compatible endpoint with static keys).
+ * With S3_SECRET_ACCESS_KEY_PARAMETER the secret key is read from SSM by the client's
+ * credential provider: once, before its first request (the SDK keeps credentials that carry
+ * no expiry), so building the client stays synchronous and the handlers unchanged. SSM is
+ * asked in the functions' own AWS region (AWS_REGION), not S3_REGION, which is the store's.
+ */
+export function s3ClientFromConfig(config: StoreConfig, secrets: { ssm?: SSMClient } = {}): S3Client {
   return createS3Client({
     endpoint: config.S3_ENDPOINT,
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
     ...(config.S3_REGION ? { region: config.S3_REGION } : {}),
     idleTimeoutMs: config.S3_IDLE_TIMEOUT_MS,
-    ...(config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
-      ? { credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY } }
-      : {}),
+    ...storeCredentials(config, secrets),
   });
+}
+
+function storeCredentials(config: StoreConfig, secrets: { ssm?: SSMClient }): Pick<S3ClientSettings, 'credentials'> {
+  const accessKeyId = config.S3_ACCESS_KEY_ID;
+  if (!accessKeyId) return {}; // the role's credentials (AWS S3)
+  if (config.S3_SECRET_ACCESS_KEY) return { credentials: { accessKeyId, secretAccessKey: config.S3_SECRET_ACCESS_KEY } };
+  const parameter = config.S3_SECRET_ACCESS_KEY_PARAMETER;
+  if (parameter) {
+    let read: (() => Promise<string>) | undefined;
+    return {
+      credentials: async () => {
+        // Loaded on first use: the SSM client is a fifth of ingest's bundle, and evaluating it
+        // cost each cold start ~30 ms where no parameter is set (docs/dependencies.md).
+        if (!read) {
+          const [{ ssmSecret }, { SSMClient }] = await Promise.all([import('./ssm-secret'), import('@aws-sdk/client-ssm')]);
+          read ??= ssmSecret(secrets.ssm ?? new SSMClient({ region: process.env.AWS_REGION ?? 'us-east-1' }), parameter, 'S3_SECRET_ACCESS_KEY_PARAMETER');
+        }
+        return { accessKeyId, secretAccessKey: await read() };
+      },
+    };
+  }
+  return {}; // StoreConfigSchema refuses a key id without a secret
 }
 
 /** Multipart part size: memory for the upload is about partSize × (queueSize + 1). */

@@ -39,6 +39,14 @@ export interface NotifyResult {
 
 export class DeliveryFailedError extends Error {
   override readonly name = 'DeliveryFailedError';
+  constructor(
+    message: string,
+    /** The sinks that do have the alert, and how many do not (the functions count both). */
+    readonly delivered: NotifyResult['sinks'] = [],
+    readonly failedSinks = 0,
+  ) {
+    super(message);
+  }
 }
 
 export async function notifyFailures(payload: NotifyPayload, deps: NotifyDeps): Promise<NotifyResult> {
@@ -84,7 +92,7 @@ export async function notifyFailures(payload: NotifyPayload, deps: NotifyDeps): 
     }
   }
   // Failing the invocation hands the alert to Lambda's async retries, then the dead-letter queue.
-  if (failures.length > 0) throw new DeliveryFailedError(`alert ${alert.id} not delivered to ${failures.join('; ')}`);
+  if (failures.length > 0) throw new DeliveryFailedError(`alert ${alert.id} not delivered to ${failures.join('; ')}`, results, failures.length);
   await markDelivered();
   return { alertId: alert.id, sinks: results };
 }

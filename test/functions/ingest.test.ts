@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateMultipartUploadCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -12,6 +12,8 @@ import { createIngestHandler, runtimeFromEnv } from '../../functions/ingest';
 import type { EventReport } from '../../lib/ingest-event';
 import { NotifyPayloadSchema } from '../../lib/notify-payload';
 import { SummarySchema } from '../../lib/records';
+import { DIMENSION_SETS } from '../../lib/metrics';
+import { captureEmf, enabledEmfMetrics } from '../support/emf';
 
 const s3Mock = mockClient(S3Client);
 const lambdaMock = mockClient(LambdaClient);
@@ -165,6 +167,62 @@ describe('ingest handler: S3 -> SQS and S3 -> EventBridge', () => {
     s3Mock.on(PutObjectCommand).rejects(new Error('SlowDown'));
     s3Mock.on(CreateMultipartUploadCommand).rejects(new Error('SlowDown'));
     await expect(handler(eventBridge, context)).rejects.toThrow(/SlowDown/);
+  });
+});
+
+describe('ingest handler: metrics', () => {
+  it('the metric names and values for a known chunk (EMF output parsed back)', async () => {
+    // The sample (21 entries, 2 FAILED) and one line that is no audit entry.
+    const chunk = Buffer.concat([SAMPLE, Buffer.from('this line is not an audit entry\n')]);
+    s3Mock.on(GetObjectCommand).resolves(body(chunk));
+    s3Mock.on(PutObjectCommand).resolves({});
+    const handler = createIngestHandler(() => runtimeFromEnv(ENV), enabledEmfMetrics());
+    const docs = await captureEmf(() => handler(event, context));
+
+    const summary = SummarySchema.parse(JSON.parse(putBodies().get('incoming/fscsm_audit logü.log.summary.json') ?? ''));
+    expect(summary.counts).toMatchObject({ parsed: 21, errors: 1, failedOperations: 2, newFailedOperations: 2 });
+    expect(docs).toHaveLength(1); // flushed once, at the end of the invocation
+    const [doc] = docs;
+    expect(doc?._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'AuditLogIngest',
+        Dimensions: [[...DIMENSION_SETS.byFormat], [...DIMENSION_SETS.rollup]],
+        Metrics: [
+          { Name: 'ChunksIngested', Unit: 'Count' },
+          { Name: 'BytesRead', Unit: 'Bytes' },
+          { Name: 'Records', Unit: 'Count' },
+          { Name: 'ErrorRecords', Unit: 'Count' },
+          { Name: 'FailedOperations', Unit: 'Count' },
+          { Name: 'NewFailedOperations', Unit: 'Count' },
+          { Name: 'IngestDuration', Unit: 'Milliseconds' },
+        ],
+      },
+    ]);
+    expect(doc).toMatchObject({
+      service: 'audit-log-ingest',
+      stage: 'test',
+      format: 'fscsm',
+      ChunksIngested: 1,
+      BytesRead: 1514, // the size the S3 event gives
+      Records: 22,
+      ErrorRecords: 1,
+      FailedOperations: 2,
+      NewFailedOperations: 2,
+      IngestDuration: summary.timing.durationMs,
+    });
+  });
+
+  it('counts nothing for a chunk that failed (it has no summary yet) or for its own outputs', async () => {
+    s3Mock.on(GetObjectCommand).resolves(body(SAMPLE));
+    s3Mock.on(PutObjectCommand).rejects(new Error('SlowDown'));
+    s3Mock.on(CreateMultipartUploadCommand).rejects(new Error('SlowDown'));
+    const handler = createIngestHandler(() => runtimeFromEnv(ENV), enabledEmfMetrics());
+    expect(await captureEmf(() => handler(event, context).catch(() => undefined))).toEqual([]);
+
+    const outputEvent = structuredClone(event) as { Records: { s3: { object: { key: string } } }[] };
+    (outputEvent.Records[0] as { s3: { object: { key: string } } }).s3.object.key = 'incoming/a.log.jsonl';
+    s3Mock.on(HeadObjectCommand).resolves({});
+    expect(await captureEmf(() => handler(outputEvent, context))).toEqual([]);
   });
 });
 

@@ -6,6 +6,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createNotifyHandler, runtimeFromEnv } from '../../functions/notify';
+import { DIMENSION_SETS } from '../../lib/metrics';
+import { captureEmf, enabledEmfMetrics, metricValues, type EmfDocument } from '../support/emf';
 import { startReceiver, type Receiver } from '../support/http-receiver';
 
 const s3Mock = mockClient(S3Client);
@@ -128,5 +130,54 @@ describe('notify handler', () => {
 
   it('rejects a payload that is not from ingest without throwing (a retry cannot fix it)', async () => {
     await expect(handlerFor({})({ failures: [{ ...failure, outcome: 'SUCCESS' }] }, context())).resolves.toEqual({ accepted: false, failures: 0 });
+  });
+});
+
+describe('notify handler: metrics', () => {
+  beforeEach(() => {
+    s3Mock.reset();
+    receiver.received.length = 0;
+  });
+  const handlerFor = (env: Record<string, string>) => createNotifyHandler(() => runtimeFromEnv({ AWS_REGION: 'us-east-1', ...env }), enabledEmfMetrics());
+  const single = (docs: EmfDocument[]) => {
+    expect(docs).toHaveLength(1);
+    const doc = docs[0] as EmfDocument;
+    expect(doc._aws.CloudWatchMetrics[0]?.Namespace).toBe('AuditLogIngest');
+    expect(doc._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([[...DIMENSION_SETS.rollup]]);
+    expect(doc).toMatchObject({ service: 'audit-log-ingest', stage: 'test' });
+    expect(doc._aws.CloudWatchMetrics[0]?.Metrics.every((m) => m.Unit === 'Count')).toBe(true);
+    return metricValues(docs);
+  };
+
+  it('counts an alert delivered and the repeats ingest left out of it; a re-delivered payload as a duplicate skipped', async () => {
+    claimsInS3Mock();
+    const handler = handlerFor({ WEBHOOK_URL: receiver.url });
+    const withRepeats = { ...payload, repeats: 3 };
+    expect(single(await captureEmf(() => handler(withRepeats, context())))).toEqual({
+      AlertsDelivered: [1],
+      DuplicateAlertsSkipped: [0],
+      DeliveryFailures: [0],
+      RepeatsSkipped: [3],
+    });
+    expect(single(await captureEmf(() => handler(withRepeats, context())))).toEqual({
+      AlertsDelivered: [0],
+      DuplicateAlertsSkipped: [1],
+      DeliveryFailures: [0],
+      RepeatsSkipped: [3],
+    });
+  });
+
+  it('counts a delivery failure when the invocation fails (and no repeats: the retry counts them)', async () => {
+    claimsInS3Mock();
+    receiver.failNext(1000, 500);
+    const handler = handlerFor({ WEBHOOK_URL: receiver.url });
+    const docs = await captureEmf(() => expect(handler({ ...payload, repeats: 2 }, context(4_000))).rejects.toThrow(/not delivered/));
+    receiver.failNext(0);
+    expect(single(docs)).toEqual({ AlertsDelivered: [0], DuplicateAlertsSkipped: [0], DeliveryFailures: [1] });
+  });
+
+  it('counts a rejected payload', async () => {
+    const docs = await captureEmf(() => handlerFor({})({ failures: [] }, context()));
+    expect(single(docs)).toEqual({ PayloadsRejected: [1] });
   });
 });

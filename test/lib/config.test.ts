@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hasZstd } from '../support/zstd';
-import { ConfigError, IngestConfigSchema, ParseConfigSchema, loadConfig, outputOptionsFrom, parseOptionsFrom } from '../../lib/config';
+import { ConfigError, IngestConfigSchema, NotifyConfigSchema, ParseConfigSchema, loadConfig, outputOptionsFrom, parseOptionsFrom } from '../../lib/config';
 
 describe('loadConfig', () => {
   it('applies defaults for an empty environment', () => {
@@ -59,5 +59,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig(IngestConfigSchema, { NOTIFY_FUNCTION_NAME: 'n', NOTIFY_MAX_PAYLOAD_BYTES: '300000' })).toThrow(
       /256 KB/,
     );
+  });
+});
+
+describe('the store secret key', () => {
+  const base = { NOTIFY_FUNCTION_NAME: 'audit-log-ingest-dev-notify', S3_ACCESS_KEY_ID: 'AKID' };
+
+  it.each([
+    ['ingest', IngestConfigSchema],
+    ['notify', NotifyConfigSchema],
+  ])('is checked in the %s configuration too: one source, an SSM name, never half a key pair', (_name, schema) => {
+    const load = (env: Record<string, string>) => loadConfig(schema as typeof IngestConfigSchema, env);
+    expect(load({ ...base, S3_SECRET_ACCESS_KEY_PARAMETER: '/audit-log-ingest/dev/store/secret-access-key' }).S3_SECRET_ACCESS_KEY_PARAMETER).toBe(
+      '/audit-log-ingest/dev/store/secret-access-key',
+    );
+    expect(load({ ...base, S3_SECRET_ACCESS_KEY: 'S3RVER' }).S3_SECRET_ACCESS_KEY).toBe('S3RVER');
+    expect(() => load({ ...base, S3_SECRET_ACCESS_KEY: 'x', S3_SECRET_ACCESS_KEY_PARAMETER: '/p' })).toThrow(/not both/);
+    expect(() => load({ ...base, S3_SECRET_ACCESS_KEY_PARAMETER: 'p' })).toThrow(/S3_SECRET_ACCESS_KEY_PARAMETER: must be an SSM parameter name/);
+    expect(() => load(base)).toThrow(/S3_ACCESS_KEY_ID: is set without a secret key/);
+    // serverless.yml passes unset params as '': that is no setting at all.
+    expect(load({ ...base, S3_SECRET_ACCESS_KEY: '', S3_SECRET_ACCESS_KEY_PARAMETER: '/p' }).S3_SECRET_ACCESS_KEY).toBeUndefined();
   });
 });

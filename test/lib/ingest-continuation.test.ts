@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Continuation } from '../../lib/continuation';
 import { ContinuationSchema } from '../../lib/continuation';
-import { ingestObject, ingestWhole, type IngestOptions } from '../../lib/ingest';
+import { ingestObject, ingestWhole, type IngestObservation, type IngestOptions } from '../../lib/ingest';
 import { partKeyFor } from '../../lib/keys';
 import type { NotifyPayload } from '../../lib/notify-payload';
 import { DEFAULT_PARSE_OPTIONS } from '../../lib/pipeline';
@@ -24,14 +24,15 @@ const SHIPPED = lines
 async function runInParts(body: Buffer, stopEvery: number) {
   const store = memoryStore({ 'b/big.log': body });
   const sent: NotifyPayload[] = [];
-  const deps = { store, log: memoryLogger(), sendFailures: (p: NotifyPayload) => Promise.resolve(void sent.push(p)) };
+  const observed: IngestObservation[] = [];
+  const deps = { store, log: memoryLogger(), sendFailures: (p: NotifyPayload) => Promise.resolve(void sent.push(p)), observe: (o: IngestObservation) => void observed.push(o) };
   let continuing: Continuation | undefined;
   let runs = 0;
   for (;;) {
     runs += 1;
     let batches = 0;
     const result = await ingestObject({ bucket: 'b', key: 'big.log' }, deps, { ...OPTIONS, shouldStop: () => ++batches >= stopEvery }, continuing);
-    if (result.done) return { store, sent, runs, summary: result.summary };
+    if (result.done) return { store, sent, runs, observed, summary: result.summary };
     continuing = ContinuationSchema.parse(JSON.parse(JSON.stringify(result.continuation))); // as over the wire
   }
 }
@@ -62,6 +63,14 @@ describe('a chunk continued across invocations', () => {
     expect(parted.sent.flatMap((p) => p.failures.map((f) => f.line))).toEqual(wholeSent.flatMap((p) => p.failures.map((f) => f.line)));
     expect(parted.sent.map((p) => p.batch)).toEqual(parted.sent.map((_, i) => i + 1));
     expect(parted.store.objects.has('b/big.log.summary.json')).toBe(true);
+  });
+
+  it('tells its observer of each part handed on, then of the summary once (what the functions count)', async () => {
+    const parted = await runInParts(Buffer.from(TEXT), 20);
+    expect(parted.observed).toEqual([
+      ...Array.from({ length: parted.runs - 1 }, (_, i) => ({ kind: 'continued', format: 'fscsm', part: i + 1 })),
+      { kind: 'ingested', summary: parted.summary },
+    ]);
   });
 
   it('writes no summary until the last part, so an unfinished chunk never looks complete', async () => {

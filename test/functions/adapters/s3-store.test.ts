@@ -1,10 +1,14 @@
 // The S3 client's idle timeout against a real HTTP server that answers GetObject and then
-// stops sending with the connection left open: the read must fail, not wait for ever.
+// stops sending with the connection left open: the read must fail, not wait for ever. And the
+// store's keys: the secret key from SSM (mocked) through the client's credential provider.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createS3Client, s3ObjectStore } from '../../../functions/adapters/s3-store';
-import { StoreConfigSchema } from '../../../lib/config';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createS3Client, s3ClientFromConfig, s3ObjectStore } from '../../../functions/adapters/s3-store';
+import { loadConfig, StoreConfigSchema } from '../../../lib/config';
 import { ingestWhole } from '../../../lib/ingest';
 import { createLogger } from '../../../lib/log';
 import { DEFAULT_PARSE_OPTIONS } from '../../../lib/pipeline';
@@ -85,5 +89,47 @@ describe('S3 idle timeout', () => {
     expect(StoreConfigSchema.parse({}).S3_IDLE_TIMEOUT_MS).toBe(60_000);
     expect(StoreConfigSchema.parse({ S3_IDLE_TIMEOUT_MS: '5000' }).S3_IDLE_TIMEOUT_MS).toBe(5_000);
     expect(() => StoreConfigSchema.parse({ S3_IDLE_TIMEOUT_MS: '0' })).toThrow();
+  });
+});
+
+describe('store keys', () => {
+  const ssmMock = mockClient(SSMClient);
+  beforeEach(() => ssmMock.reset());
+  const NAME = '/audit-log-ingest/dev/store/secret-access-key';
+  // Port 1: nothing listens, and nothing is reached when the credentials cannot be had.
+  const config = (env: Record<string, string> = {}) =>
+    loadConfig(StoreConfigSchema, { S3_ENDPOINT: 'http://127.0.0.1:1', S3_ACCESS_KEY_ID: 'AKIDEXAMPLE', S3_SECRET_ACCESS_KEY_PARAMETER: NAME, ...env });
+  const credentialsOf = (client: ReturnType<typeof s3ClientFromConfig>) => (client.config.credentials as () => Promise<{ accessKeyId: string; secretAccessKey: string }>)();
+
+  it('reads the secret key from SSM with decryption, once, when the client first needs it', async () => {
+    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: 'secret-from-ssm' } });
+    const client = s3ClientFromConfig(config(), { ssm: new SSMClient({ region: 'us-east-1' }) });
+    expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(0); // building the client reads nothing
+    expect(await credentialsOf(client)).toMatchObject({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret-from-ssm' });
+    expect(await credentialsOf(client)).toMatchObject({ secretAccessKey: 'secret-from-ssm' });
+    expect(ssmMock.commandCalls(GetParameterCommand).map((c) => c.args[0].input)).toEqual([{ Name: NAME, WithDecryption: true }]);
+  });
+
+  it('fails a request with an error naming the parameter and the setting when it is missing or empty, and tries again next time', async () => {
+    ssmMock.on(GetParameterCommand).rejectsOnce(new ParameterNotFound({ message: '', $metadata: {} })).resolvesOnce({ Parameter: { Value: '' } }).resolves({ Parameter: { Value: 'v' } });
+    const client = s3ClientFromConfig(config(), { ssm: new SSMClient({ region: 'us-east-1' }) });
+    const head = () => client.send(new HeadObjectCommand({ Bucket: 'b', Key: 'k' }));
+    await expect(head()).rejects.toThrow(`SSM parameter ${NAME} (S3_SECRET_ACCESS_KEY_PARAMETER) does not exist (create it as a SecureString)`);
+    await expect(head()).rejects.toThrow(`SSM parameter ${NAME} (S3_SECRET_ACCESS_KEY_PARAMETER) is empty`);
+    expect(await credentialsOf(client)).toMatchObject({ secretAccessKey: 'v' });
+    expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(3);
+  });
+
+  it('uses a secret key from the environment as it is (local use), and the role without keys', async () => {
+    const local = s3ClientFromConfig(loadConfig(StoreConfigSchema, { S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' }));
+    expect(await credentialsOf(local)).toMatchObject({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+    expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(0);
+  });
+
+  it('refuses both secrets at once, a name that is not an SSM name, and half a key pair', () => {
+    expect(() => config({ S3_SECRET_ACCESS_KEY: 'x' })).toThrow(/S3_SECRET_ACCESS_KEY: set S3_SECRET_ACCESS_KEY or S3_SECRET_ACCESS_KEY_PARAMETER, not both/);
+    expect(() => config({ S3_SECRET_ACCESS_KEY_PARAMETER: 'store/secret' })).toThrow(/S3_SECRET_ACCESS_KEY_PARAMETER: must be an SSM parameter name starting with \//);
+    expect(() => loadConfig(StoreConfigSchema, { S3_ACCESS_KEY_ID: 'AKID' })).toThrow(/S3_ACCESS_KEY_ID: is set without a secret key/);
+    expect(() => loadConfig(StoreConfigSchema, { S3_SECRET_ACCESS_KEY_PARAMETER: NAME })).toThrow(/S3_ACCESS_KEY_ID: must be set with a secret key/);
   });
 });

@@ -1,6 +1,6 @@
 // The SNS sink and the SSM secret reader against mocked AWS clients.
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { snsSink } from '../../../functions/adapters/sns-sink';
@@ -59,6 +59,13 @@ describe('ssmSecret', () => {
     expect(await secret()).toBe('https://hooks.example/T/B/secret');
     expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(1);
     expect(ssmMock.commandCalls(GetParameterCommand)[0]?.args[0].input).toEqual({ Name: '/audit-log-ingest/dev/webhook-url', WithDecryption: true });
+  });
+
+  it('says which parameter, and which setting names it, when it is missing or empty', async () => {
+    ssmMock.on(GetParameterCommand).rejectsOnce(new ParameterNotFound({ message: 'not found', $metadata: {} })).resolves({ Parameter: { Value: '' } });
+    const secret = ssmSecret(new SSMClient({ region: 'us-east-1' }), '/audit-log-ingest/dev/webhook-url', 'WEBHOOK_URL_PARAMETER');
+    await expect(secret()).rejects.toThrow('SSM parameter /audit-log-ingest/dev/webhook-url (WEBHOOK_URL_PARAMETER) does not exist (create it as a SecureString)');
+    await expect(secret()).rejects.toThrow('SSM parameter /audit-log-ingest/dev/webhook-url (WEBHOOK_URL_PARAMETER) is empty');
   });
 
   it('does not cache a failed read', async () => {
