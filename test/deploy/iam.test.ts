@@ -315,6 +315,17 @@ describe.each([
       expect(template.Resources.IngestQueue?.Properties?.QueueName).toBe(queueName('dev'));
     });
 
+    it('alarms to the alerts topic when a message lands in the queue’s dead-letter queue', () => {
+      expect(template.Resources.IngestQueueDeadLetterQueueAlarm?.Properties).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['IngestQueueDeadLetterQueue', 'QueueName'] } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: 'AlertsTopic' }],
+      });
+    });
+
     it('lets only S3, for the logs bucket of this account, send to the queue', () => {
       const policies = ofType(template, 'AWS::SQS::QueuePolicy').map(([, r]) => r.Properties);
       expect(policies).toEqual([
