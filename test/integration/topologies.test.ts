@@ -13,7 +13,7 @@ import type { SqsBatchResponse } from '../../lib/event-topologies';
 import type { EventReport } from '../../lib/ingest-event';
 import { SummarySchema } from '../../lib/records';
 import { readText, upload, waitForObject } from '../../scripts/local-s3';
-import { awsEventKey, startTarget, storeName, type StoreTarget } from '../support/store-targets';
+import { awsEventKey, offlineLambda, startTarget, storeName, type StoreTarget } from '../support/store-targets';
 
 const RUN = Date.now().toString(36);
 const INGEST = 'audit-log-ingest-local-ingest';
@@ -22,7 +22,7 @@ let lambda: LambdaClient;
 
 beforeAll(async () => {
   target = await startTarget(storeName());
-  lambda = new LambdaClient({ region: 'us-east-1', endpoint: target.stack.lambdaEndpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  lambda = offlineLambda(target.stack);
 });
 afterAll(async () => {
   await target?.stop();

@@ -191,7 +191,8 @@ export async function startTarget(name: StoreName = storeName(), options: Target
   };
 }
 
-function offlineLambda(stack: LocalStack): LambdaClient {
+/** A Lambda client for the stack's serverless-offline endpoint (any keys do). */
+export function offlineLambda(stack: LocalStack): LambdaClient {
   return new LambdaClient({ region: REGION, endpoint: stack.lambdaEndpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
 }
 
