@@ -71,7 +71,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     try {
       await ingestWhole(
         { bucket: dirname(path), key: basename(path) },
-        { store, log, sendFailures: () => Promise.resolve() },
+        { store, log },
         { ...parseOptionsFrom(config), ...outputOptionsFrom(config), maxPayloadBytes: 256 * 1024 },
       );
     } catch (err) {

@@ -84,7 +84,8 @@ export function cliSweep(values: SweepFlagValues & { bucket: string }, io: CliIo
   const tuning = loadConfig(SweepTuningSchema, env);
   const client = s3ClientFromConfig(store);
 
-  let sendFailures: SendFailures = () => Promise.resolve();
+  // None without a sink: the records are then never built as objects for alerts.
+  let sendFailures: SendFailures | undefined;
   let eventClaims: IngestDeps['eventClaims'];
   let alertSinks: string[] = [];
   if (values['no-alerts'] !== true) {
@@ -113,7 +114,7 @@ export function cliSweep(values: SweepFlagValues & { bucket: string }, io: CliIo
 
   return {
     reader: s3ContainerReader(client),
-    deps: { store: s3ObjectStore(client), log, sendFailures, ...(eventClaims ? { eventClaims } : {}) },
+    deps: { store: s3ObjectStore(client), log, ...(sendFailures ? { sendFailures } : {}), ...(eventClaims ? { eventClaims } : {}) },
     options: {
       bucket: values.bucket,
       ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),

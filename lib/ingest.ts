@@ -7,7 +7,7 @@ import { FailureBatcher, type NotifyPayload } from './notify-payload';
 import { outputKeysFor, partKeyFor, type OutputCompression } from './keys';
 import type { Continuation } from './continuation';
 import type { Logger } from './log';
-import { parseObject, type OutputBatch, type ParseOptions } from './pipeline';
+import { jsonOf, parseObject, type OutputBatch, type ParseOptions } from './pipeline';
 import { compressed, CONTENT_TYPES } from './stream/compress';
 import { SCHEMA_VERSION, type Contents, type Counts, type Format, type Summary } from './records';
 
@@ -45,7 +45,8 @@ export class ObjectMissingError extends Error {
 
 export interface IngestDeps {
   store: ObjectStore;
-  sendFailures: SendFailures;
+  /** Where the FAILED entries go (notify); absent, they are counted and sent nowhere (the CLI's parse). */
+  sendFailures?: SendFailures;
   log: Logger;
   now?: () => Date;
   /** Hands a stopped chunk to a new invocation (async self-invoke); needed with shouldStop. */
@@ -101,36 +102,45 @@ export async function ingestObject(
 
   let newFailures = 0;
   const claimer = deps.eventClaims;
+  const sink = deps.sendFailures;
   // Batches are cut before the claims, so a retried chunk numbers them (and so names its alerts) as before.
-  const send: SendFailures = claimer
-    ? async (payload) => {
-        const deduped = await withoutRepeats(payload, claimer);
-        newFailures += deduped.fresh;
-        if (deduped.payload) await deps.sendFailures(deduped.payload);
-        else deps.log.info('batch of FAILED operations alerted before; nothing sent', { bucket: ref.bucket, key: ref.key, batch: payload.batch, repeats: deduped.repeats });
-      }
-    : deps.sendFailures;
-  const batcher = new FailureBatcher(
-    { schemaVersion: SCHEMA_VERSION, source: { bucket: ref.bucket, key: ref.key, ...(etag ? { etag } : {}) }, records: outputs.records },
-    options.maxPayloadBytes,
-    send,
-    continuing?.notifyBatches ?? 0,
-  );
+  const send: SendFailures | undefined =
+    sink && claimer
+      ? async (payload) => {
+          const deduped = await withoutRepeats(payload, claimer);
+          newFailures += deduped.fresh;
+          if (deduped.payload) await sink(deduped.payload);
+          else deps.log.info('batch of FAILED operations alerted before; nothing sent', { bucket: ref.bucket, key: ref.key, batch: payload.batch, repeats: deduped.repeats });
+        }
+      : sink;
+  const batcher = send
+    ? new FailureBatcher(
+        { schemaVersion: SCHEMA_VERSION, source: { bucket: ref.bucket, key: ref.key, ...(etag ? { etag } : {}) }, records: outputs.records },
+        options.maxPayloadBytes,
+        send,
+        continuing?.notifyBatches ?? 0,
+      )
+    : undefined;
 
   // Failures leave in full batches while the records stream on: no per-chunk list in memory.
-  async function* jsonTappingFailures(batches: AsyncIterable<OutputBatch>): AsyncGenerator<Buffer> {
+  async function* jsonTappingFailures(batches: AsyncIterable<OutputBatch>, to: FailureBatcher): AsyncGenerator<Buffer> {
     for await (const batch of batches) {
       for (const rec of batch.records) {
-        if (rec.kind === 'entry' && rec.outcome === 'FAILED') await batcher.add(rec);
+        if (rec.kind !== 'entry' || rec.outcome !== 'FAILED') continue;
+        // Awaited only when a full batch leaves: a microtask per failure was a tenth of a FAILED-heavy parse.
+        const sending = to.add(rec);
+        if (sending) await sending;
       }
       yield batch.json;
     }
   }
 
-  const json = jsonTappingFailures(parsed.batches);
+  // With no one to alert, the records are never read as objects (lib/pipeline.ts builds them on demand).
+  const json = batcher ? jsonTappingFailures(parsed.batches, batcher) : jsonOf(parsed.batches);
   const body = compression === 'none' ? json : compressed(json, compression);
   await deps.store.writeStream(ref.bucket, partKey, body, CONTENT_TYPES[compression]);
-  await batcher.flush();
+  await batcher?.flush();
+  const notifyBatches = batcher?.batches ?? continuing?.notifyBatches ?? 0;
 
   const thisRun: Counts = claimer ? { ...parsed.counts, newFailedOperations: newFailures } : parsed.counts;
   const counts = continuing ? addCounts(continuing.counts, thisRun) : { ...thisRun };
@@ -145,13 +155,13 @@ export async function ingestObject(
       counts,
       ...(contents ? { contents } : {}),
       parts,
-      notifyBatches: batcher.batches,
+      notifyBatches,
       startedAt: started.toISOString(),
       formatDetected: continuing?.formatDetected ?? parsed.formatDetected,
     };
     deps.log.info('chunk part written; continuing in a new invocation', { bucket: ref.bucket, key: ref.key, part: partKey, line: stoppedAt.line });
     deps.observe?.({ kind: 'continued', format: parsed.format, part });
-    return { done: false, continuation, notifyBatches: batcher.batches };
+    return { done: false, continuation, notifyBatches };
   }
 
   const finished = now();
@@ -179,11 +189,11 @@ export async function ingestObject(
     format: summary.format,
     compression: summary.compression,
     counts: summary.counts,
-    notifyBatches: batcher.batches,
+    notifyBatches,
     durationMs: summary.timing.durationMs,
   });
   deps.observe?.({ kind: 'ingested', summary });
-  return { done: true, summary, notifyBatches: batcher.batches };
+  return { done: true, summary, notifyBatches };
 }
 
 /** Ingests a chunk in one go (no time budget): the CLI, the sweep, the benchmark. */

@@ -90,12 +90,20 @@ export class FailureBatcher {
     this.envelopeBytes = Buffer.byteLength(JSON.stringify({ ...envelope, batch: 999999, failures: [] }));
   }
 
-  async add(entry: EntryRecord): Promise<void> {
+  /** Adds a failure; when that first sends the full batch, returns the send to await. */
+  add(entry: EntryRecord): Promise<void> | undefined {
     const failure = toFailure(entry);
     // serialize() writes the record's own fields, so a cut failure (with `truncated`) takes JSON.stringify.
     const json = failure.truncated ? JSON.stringify(failure) : serialize(failure as OutputRecord);
     const bytes = Buffer.byteLength(json) + 1; // +1 for the comma
-    if (this.pending.length > 0 && this.envelopeBytes + this.pendingBytes + bytes > this.maxBytes) await this.flush();
+    if (this.pending.length > 0 && this.envelopeBytes + this.pendingBytes + bytes > this.maxBytes) {
+      return this.flush().then(() => this.keep(failure, bytes));
+    }
+    this.keep(failure, bytes);
+    return undefined;
+  }
+
+  private keep(failure: Failure, bytes: number): void {
     this.pending.push(failure);
     this.pendingBytes += bytes;
   }

@@ -8,7 +8,7 @@ import { chooseReader, detectCadfLayout, type CadfLayout, type FormatChoice } fr
 import { createFscsmParser } from './formats/fscsm';
 import { createShippedReader, FSCSM_START, type Contents, type LineOutcome, type LineReader } from './formats/shipped';
 import { createEnvelopeByteEncoder } from './formats/envelope-bytes';
-import { createFscsmByteBody, createFscsmByteEncoder, type ByteLineEncoder } from './formats/fscsm-bytes';
+import { createFscsmByteBody, createFscsmByteEncoder, DECLINED, WROTE_FAILED, type ByteLineEncoder } from './formats/fscsm-bytes';
 import { JsonLinesWriter, serialize } from './json-lines';
 import { idReplayStart, RecordIds } from './record-id';
 import type { Counts, Draft, ErrorRecord, Format, OutputRecord } from './records';
@@ -64,11 +64,11 @@ export interface OutputBatch {
   /** Every record of the batch as JSON Lines. */
   json: Buffer;
   /**
-   * The batch's records that were built as objects: all of them, except the canonical FSCSM
-   * SUCCESS lines written straight from their bytes. So every error record and every FAILED
-   * or PENDING entry is here, for whoever acts on them (notify).
+   * The batch's records as objects, in line order: all of them, except the FSCSM SUCCESS
+   * lines written straight from their bytes. So every error record and every FAILED or
+   * PENDING entry is here, for whoever acts on them (notify). Built when first read.
    */
-  records: OutputRecord[];
+  readonly records: OutputRecord[];
 }
 
 export interface ParsedObject {
@@ -168,6 +168,7 @@ export async function parseObject(
     });
     const writer = new JsonLinesWriter();
     let records: OutputRecord[] = [];
+    let failedAt: number[] = [];
     const replayLine = (line: Line): void => {
       const draft = toRecord(line, parser, options.maxLineBytes, rawCap);
       if (typeof draft === 'object') ids.assign(draft);
@@ -189,8 +190,11 @@ export async function parseObject(
       }
       return to >= n ? undefined : to <= 0 ? item : sliceRegion(item, to, n);
     };
-    /** Writes the region's lines `encode` takes into `out` and hands the others to `other`; returns how many it took. */
-    const readRegion = (region: LineRegion, out: JsonLinesWriter, other: (line: Line) => void): number => {
+    /**
+     * Writes the region's lines `encode` takes into `out` and hands the others to `other`;
+     * returns how many it took. Where each FAILED one starts in `out` goes to `failedAt`.
+     */
+    const readRegion = (region: LineRegion, out: JsonLinesWriter, other: (line: Line) => void, failedAt?: number[]): number => {
       if (encode === undefined) {
         // No byte path (CADF lines): one decode for the whole region.
         for (const line of decodeRegion(region)) other(line);
@@ -202,8 +206,13 @@ export async function parseObject(
       for (let i = 0; i < ends.length; i += 1) {
         const no = firstNo + i;
         const end = withoutCr(bytes, start, ends[i] as number);
-        if (encode(bytes, start, end, no, out)) taken += 1;
-        else other(decodeSpan(no, bytes, start, end));
+        const at = out.pos;
+        const wrote = encode(bytes, start, end, no, out);
+        if (wrote === DECLINED) other(decodeSpan(no, bytes, start, end));
+        else {
+          taken += 1;
+          if (wrote === WROTE_FAILED) failedAt?.push(at);
+        }
         start = (ends[i] as number) + 1;
       }
       return taken;
@@ -240,13 +249,16 @@ export async function parseObject(
           continue;
         }
         lastLine = item.firstNo + item.ends.length - 1;
-        const taken = readRegion(item, writer, general);
+        const failedBefore = failedAt.length;
+        const taken = readRegion(item, writer, general, failedAt);
         counts.totalLines += taken;
         counts.parsed += taken;
+        counts.failedOperations += failedAt.length - failedBefore;
       }
       if (writer.length > 0 || records.length > 0) {
-        yield { json: writer.take(), records };
+        yield lineBatch(writer.take(), records, failedAt);
         records = [];
+        failedAt = [];
       }
       // Not while replaying: a run must emit something before it may stop (replay is quicker than parsing).
       if (!replaying && control.shouldStop?.()) {
@@ -305,13 +317,13 @@ export async function parseObject(
     const e = contents.envelopes;
     return (src, start, end, no, out) => {
       if (src[start] === 0x7b) return envelope(src, start, end, no, out);
-      if (!raw(src, start, end, no, out)) return false;
-      if (tallyRaw) {
+      const wrote = raw(src, start, end, no, out);
+      if (wrote !== DECLINED && tallyRaw) {
         audit();
         e['none'] = (e['none'] ?? 0) + 1;
         f['fscsm'] = (f['fscsm'] ?? 0) + 1;
       }
-      return true;
+      return wrote;
     };
   }
 
@@ -366,6 +378,39 @@ export async function parseObject(
       return state.stoppedAt;
     },
   };
+}
+
+/**
+ * A batch whose FAILED entries written on the byte path become objects only when `records`
+ * is read (by ingest, for notify): parsed back from their own JSON, so they are the objects
+ * the general parser would have built, and a parse with no one to alert builds none.
+ */
+function lineBatch(json: Buffer, built: OutputRecord[], failedAt: number[]): OutputBatch {
+  if (failedAt.length === 0) return { json, records: built };
+  let records: OutputRecord[] | undefined;
+  return {
+    json,
+    get records() {
+      if (records === undefined) {
+        // The byte path writes printable ASCII only: latin1 is its UTF-8.
+        const parsed = failedAt.map((at) => JSON.parse(json.toString('latin1', at, json.indexOf(0x0a, at))) as OutputRecord);
+        records = mergeByLine(built, parsed);
+      }
+      return records;
+    },
+  };
+}
+
+/** Two lists of records, each in line order, as one in line order. */
+function mergeByLine(a: OutputRecord[], b: OutputRecord[]): OutputRecord[] {
+  if (a.length === 0) return b;
+  const out: OutputRecord[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push((a[i] as OutputRecord).line <= (b[j] as OutputRecord).line ? (a[i++] as OutputRecord) : (b[j++] as OutputRecord));
+  while (i < a.length) out.push(a[i++] as OutputRecord);
+  while (j < b.length) out.push(b[j++] as OutputRecord);
+  return out;
 }
 
 /** Drops the first `n` bytes of a stream (resuming a gzip chunk means inflating it again). */

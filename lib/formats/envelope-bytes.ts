@@ -9,7 +9,7 @@
 // writes differently (`\/`, `\u…`), non-canonical or FAILED lines.
 
 import type { JsonLinesWriter } from '../json-lines';
-import type { ByteLineEncoder } from './fscsm-bytes';
+import { DECLINED, type ByteLineEncoder } from './fscsm-bytes';
 import type { Contents } from '../records';
 
 const QUOTE = 0x22;
@@ -50,9 +50,9 @@ export function createEnvelopeByteEncoder(options: {
   };
 
   return (src, start, end, no, out) => {
-    if (src[start] !== 0x7b || src[start + 1] !== QUOTE) return false;
+    if (src[start] !== 0x7b || src[start + 1] !== QUOTE) return DECLINED;
     found.start.fill(-1);
-    if (!scanFlat(src, start, end, keyBytes, found)) return false;
+    if (!scanFlat(src, start, end, keyBytes, found)) return DECLINED;
     // The shipper stage's order: ENVELOPE_FIELD, then log, then message (string values only).
     let t = -1;
     let label = '';
@@ -64,27 +64,28 @@ export function createEnvelopeByteEncoder(options: {
         break;
       }
     }
-    if (t === -1) return false;
+    if (t === -1) return DECLINED;
     const s = found.start[t] as number;
     const e = found.end[t] as number;
     if (e - s > scratch.length) scratch = Buffer.allocUnsafe(Math.max(scratch.length * 2, e - s));
     const length = unescape(src, s + 1, e - 1, scratch);
-    if (length < 0) return false;
+    if (length < 0) return DECLINED;
     // Vector keeps a CRLF file's CR in `message`.
     const innerEnd = length > 0 && scratch[length - 1] === 0x0d ? length - 1 : length;
     // Checked before the body is written: the body also counts the line for its id.
     const time = first(timeIdx);
-    if (time !== -1 && found.string[time] === 0 && !plainNumber(src, found.start[time] as number, found.end[time] as number)) return false;
+    if (time !== -1 && found.string[time] === 0 && !plainNumber(src, found.start[time] as number, found.end[time] as number)) return DECLINED;
     // Empty (or non-string) host and file are left out by the shipper stage.
     const host = keep(found, first(hostIdx));
     const file = keep(found, first(fileIdx));
-    for (const i of [time, host, file]) if (i !== -1 && found.string[i] === 1 && !stringifyIdentical(src, found.start[i] as number, found.end[i] as number)) return false;
-    if (!options.body(scratch, 0, innerEnd, no, out)) return false;
+    for (const i of [time, host, file]) if (i !== -1 && found.string[i] === 1 && !stringifyIdentical(src, found.start[i] as number, found.end[i] as number)) return DECLINED;
+    const wrote = options.body(scratch, 0, innerEnd, no, out);
+    if (wrote === DECLINED) return DECLINED;
     putShipper(src, out, found, time, host, file);
     options.onAudit();
     options.contents.envelopes[label] = (options.contents.envelopes[label] ?? 0) + 1;
     options.contents.formats['fscsm'] = (options.contents.formats['fscsm'] ?? 0) + 1;
-    return true;
+    return wrote;
   };
 }
 
