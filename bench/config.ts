@@ -27,8 +27,8 @@ export const PARSE_SVG_PATH = join(ROOT, 'docs', 'bench-parse.svg');
 /** Hand-written doc sections of the optional measurements, appended verbatim to docs/benchmarks.md. */
 export const SECTIONS_DIR = join(ROOT, 'bench', 'sections');
 export const RULEBASES = {
-  fields: join(ROOT, 'bench', 'lognorm', 'fscsm-fields.rulebase'),
   structured: join(ROOT, 'bench', 'lognorm', 'fscsm-structured.rulebase'),
+  split: join(ROOT, 'bench', 'lognorm', 'fscsm-split.rulebase'),
 } as const;
 
 const MB = 1000 * 1000;
