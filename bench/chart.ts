@@ -12,9 +12,11 @@ import type { ParseFigures, ParseRow } from './figures';
 import type { ParseTool } from './results';
 
 const PANEL_WIDTH = 380;
-const PANEL_HEIGHT = 280;
-const MARGIN = { top: 70, right: 20, bottom: 56, left: 64 };
-const LEGEND_WIDTH = 210;
+const PANEL_HEIGHT = 320;
+const MARGIN = { top: 90, right: 20, bottom: 56, left: 64 };
+const LEGEND_WIDTH = 240;
+/** Room for the two subtitle lines even with one panel. */
+const MIN_WIDTH = 720;
 
 /** Colour-blind-safe (Okabe-Ito) colours, ours the strongest; readline dashed: a floor, not a peer. */
 const STYLE: Record<ParseTool, { colour: string; width: number; dash?: string; label: string }> = {
@@ -57,7 +59,7 @@ export function renderChart(f: ParseFigures): string {
   const yMax = ticks[ticks.length - 1] ?? 1;
   const plotW = PANEL_WIDTH - MARGIN.left - MARGIN.right;
   const plotH = PANEL_HEIGHT - MARGIN.top - MARGIN.bottom;
-  const width = Math.max(1, sizes.length) * PANEL_WIDTH + LEGEND_WIDTH;
+  const width = Math.max(MIN_WIDTH, Math.max(1, sizes.length) * PANEL_WIDTH + LEGEND_WIDTH);
   const height = PANEL_HEIGHT + 20;
   // Shares are categories (0, 2, 6, 30 would crowd on a linear axis), evenly spaced.
   const x = (share: number): number => {
@@ -70,9 +72,11 @@ export function renderChart(f: ParseFigures): string {
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   out.push(`<text x="16" y="24" font-size="16" font-weight="bold">Parse throughput by FAILED share (MB/s, higher is better)</text>`);
-  out.push(
-    `<text x="16" y="44" fill="#444444">${escapeXml(`${f.generatedBy}, ${f.startedAt.slice(0, 10)}; ${f.machine.nproc} CPUs, ${f.machine.cpu}, Node ${f.machine.node}; median of the runs, whisker = range`)}</text>`,
-  );
+  // A smoke run's figures are start-up on a tiny chunk: say so where nobody can miss it.
+  if (f.smoke) out.push(`<text x="${width - 16}" y="24" font-size="14" font-weight="bold" fill="#D55E00" text-anchor="end">SMOKE RUN (2MB): not figures to quote</text>`);
+  // Which run (a smoke run says so in its command) and on what; then how to read the points.
+  out.push(`<text x="16" y="44" fill="#444444">${escapeXml(`${f.generatedBy}, ${f.startedAt.slice(0, 10)}; ${f.machine.nproc} CPUs, ${f.machine.cpu}, Node ${f.machine.node}`)}</text>`);
+  out.push(`<text x="16" y="60" fill="#444444">Point: median of the runs; whisker: slowest to fastest run; start-up included.</text>`);
   sizes.forEach((size, p) => {
     out.push(`<g class="panel" data-size="${escapeXml(size)}" transform="translate(${p * PANEL_WIDTH + MARGIN.left},${MARGIN.top})">`);
     out.push(`<text x="${plotW / 2}" y="-8" text-anchor="middle" font-weight="bold">${escapeXml(size)} chunk</text>`);

@@ -42,6 +42,8 @@ export interface ChunkRatios {
 export interface ParseFigures {
   /** The command of the run these figures come from (a smoke run says so: BENCH_SIZES=2MB …). */
   generatedBy: string;
+  /** Only the 2MB size, which exists for smoke runs: the figures show that the bench works, not how fast anything is. */
+  smoke: boolean;
   startedAt: string;
   machine: Machine;
   failedShares: number[];
@@ -58,6 +60,9 @@ export function chunkKind(c: ChunkInfo): ChunkKind {
 }
 
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));
+
+/** The size that exists for smoke runs only (config.ts). */
+export const SMOKE_SIZE = '2MB';
 
 export function parseFigures(r: Results): ParseFigures {
   const rows: ParseRow[] = [];
@@ -90,12 +95,14 @@ export function parseFigures(r: Results): ParseFigures {
       oursOverReadline: ours && floor ? round(ours.mbPerSec / floor.mbPerSec, 3) : undefined,
     });
   }
+  const sizes = [...new Set(r.chunks.map((c) => c.size ?? c.label))];
   return {
     generatedBy: r.command,
+    smoke: sizes.every((s) => s === SMOKE_SIZE),
     startedAt: r.startedAt,
     machine: r.machine,
     failedShares: [...new Set(r.chunks.map((c) => c.failedShare ?? 2))].sort((a, b) => a - b),
-    sizes: [...new Set(r.chunks.map((c) => c.size ?? c.label))],
+    sizes,
     tools: PARSE_TOOLS.filter((t) => rows.some((row) => row.tool === t)),
     rows,
     ratios,

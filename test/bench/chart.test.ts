@@ -44,12 +44,17 @@ describe('parse chart', () => {
   });
 
   it('puts points on a linear MB/s scale from 0 to the top tick', () => {
-    // Ticks: the fastest run is readline's 100 / 0.9 = 111 MB/s, so ticks of 50 up to 150; the plot is 154 px high.
+    // Ticks: the fastest run is readline's 100 / 0.9 = 111 MB/s, so ticks of 50 up to 150; the plot is 174 px high (320 - 90 - 56).
     expect(niceTicks(111.11)).toEqual([0, 50, 100, 150]);
     const cy = (title: string): number => Number(new RegExp(`cy="([\\d.]+)" r="3.5"><title>${title}`).exec(svg)?.[1]);
-    expect(cy('jq, 100MB-f0: 10 MB/s')).toBeCloseTo(154 - (154 * 10) / 150, 1);
-    expect(cy('readline, 100MB: 100 MB/s')).toBeCloseTo(154 - (154 * 100) / 150, 1);
-    expect(cy('ours, 100MB-f30: 50 MB/s')).toBeCloseTo(154 - (154 * 50) / 150, 1);
+    expect(cy('jq, 100MB-f0: 10 MB/s')).toBeCloseTo(174 - (174 * 10) / 150, 1);
+    expect(cy('readline, 100MB: 100 MB/s')).toBeCloseTo(174 - (174 * 100) / 150, 1);
+    expect(cy('ours, 100MB-f30: 50 MB/s')).toBeCloseTo(174 - (174 * 50) / 150, 1);
+  });
+
+  it('labels a smoke run as such', () => {
+    expect(svg).not.toContain('SMOKE RUN');
+    expect(renderChart({ ...figures, smoke: true })).toContain('SMOKE RUN (2MB): not figures to quote');
   });
 
   it('chooses 1, 2 or 5 steps', () => {
