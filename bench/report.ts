@@ -271,8 +271,8 @@ CADF events as JSON Lines (bare pycadf events of keystonemiddleware's audit midd
 cinder, glance, neutron, keystone targets, 2% \`failure\` outcomes). \`100MB.fluentbit\` is
 the 100MB chunk's lines as Fluent Bit's \`s3\` output delivers a \`tail\` input's records by
 default (\`{"date":"…","log":"<line>"}\`, JSON Lines; issue 17): the same events in 1.7× the
-bytes. It runs through ours and the readline count only (lognormalizer's rulebases read raw
-lines); its target is its time against the raw 100MB chunk's.
+bytes. It runs through ours and the readline count only (the peers' splits read raw lines);
+its target is its time against the raw 100MB chunk's.
 
 ${chunksTable(r)}
 
