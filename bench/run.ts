@@ -1,7 +1,9 @@
-// `npm run bench`: issue #6's benchmark. Generates the chunks, then measures side by side
-// in one run: our CLI against lognormalizer (C) and a bare Node readline count, the ingest
-// path against a plain S3 copy on s3rver, the ingest child's peak RSS, and the function
-// package sizes. Prints the tables, writes .bench/results.json and docs/benchmarks.md.
+// `npm run bench`: issues #6 and #21's benchmark. Generates the chunks, then measures side
+// by side in one run: our CLI against its peers (lognormalizer with two rulebases, Miller,
+// jq) and a bare Node readline count at several FAILED shares, the ingest path against a
+// plain S3 copy on s3rver, the ingest child's peak RSS, and the function package sizes.
+// Prints the tables, writes .bench/results.json, docs/benchmarks.md, docs/bench-parse.json
+// and the chart docs/bench-parse.svg.
 // A benchmark, not a test: it reports whether targets are met and exits 0 either way
 // (non-zero only when a measurement could not be taken or a tool lost lines).
 
@@ -11,12 +13,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { buildAll, type Bundles } from './bundle';
-import { BENCH_DIR, benchPort, BUILD_DIR, CA_BUNDLE_VARIABLE, DOC_PATH, ingestNodeOptions, MEGABYTE, parseEnv, RESULTS_PATH, ROOT, RULEBASES, runsFor, selectedSizes, SMALL_CHUNK_BYTES } from './config';
-import { ensureFluentBitChunk, ensureGzipChunk, ensurePlainChunk } from './generate';
+import { BASE_FAILED_SHARE, BENCH_DIR, benchPort, BUILD_DIR, CA_BUNDLE_VARIABLE, DOC_PATH, failedShares, ingestNodeOptions, MEGABYTE, PARSE_JSON_PATH, PARSE_SVG_PATH, parseEnv, parseOnly, RESULTS_PATH, ROOT, RULEBASES, runsFor, selectedSizes, SMALL_CHUNK_BYTES } from './config';
+import { renderChart } from './chart';
+import { parseFigures } from './figures';
+import { ensureCadfChunk, ensureFluentBitChunk, ensureGzipChunk, ensurePlainChunk } from './generate';
 import type { ChildResult } from './ingest-child';
 import { runnableModes, type IngestMode } from './ingest-modes';
 import { checkOutput, ensureLognormalizer, lognormCommand, parseSummary } from './lognorm';
-import { median, runOnce, type CommandSpec } from './measure';
+import { describeCommand, median, runOnce, type CommandSpec } from './measure';
 import { packageSizes } from './package-size';
 import { renderDoc, renderText } from './report';
 import { evaluateTargets, type ChunkInfo, type IngestMeasurement, type Machine, type ParseMeasurement, type ParseTool, type Results } from './results';
@@ -25,6 +29,15 @@ import { startStore } from './store';
 const log = (text: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 };
+
+/** First line of a tool's version output ("mlr 6.6.0", "jq-1.6"), or "missing". */
+function versionOf(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8' }).trim().split('\n')[0] ?? 'unknown';
+  } catch {
+    return 'missing';
+  }
+}
 
 function machine(lognormalizer: string, loadAtStart: number): Machine {
   const osRelease = readFileSync('/etc/os-release', 'utf8');
@@ -35,6 +48,8 @@ function machine(lognormalizer: string, loadAtStart: number): Machine {
     node: process.version,
     os: /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1] ?? process.platform,
     lognormalizer,
+    miller: versionOf(MILLER, ['--version']),
+    jq: versionOf(JQ, ['--version']),
     loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
   };
 }
@@ -54,40 +69,72 @@ interface OurSummary {
   counts: { parsed: number; errors: number; failedOperations: number };
 }
 
+const MILLER = 'mlr';
+const JQ = 'jq';
+/** jq's honest field split of a TSV line into the four FSCSM fields, one JSON object per line. */
+const JQ_SPLIT = 'split("\\t") | {time: .[0], actor: .[1], operation: .[2], outcome: .[3]}';
+
+/** A command reading `file`, through `gzip -dc` first for a .gz (for tools that read only plain text). */
+function readingGzip(command: string, args: string[], file: string): CommandSpec {
+  if (!file.endsWith('.gz')) return { command, args: [...args, file] };
+  return { command: '/bin/sh', args: ['-c', `gzip -dc "$1" | "$0" ${args.map((a) => `'${a}'`).join(' ')}`, command, file] };
+}
+
+/**
+ * The peers that can read a chunk: lognormalizer's rulebases, Miller's TSV reader and jq's
+ * split read the raw TAB layout only (so not the .mixed copy, whose space-separated lines
+ * they would not split, nor an envelope); on CADF JSON Lines, Miller and jq read JSON.
+ */
+function peersFor(chunk: ChunkInfo, lognorm: string): Partial<Record<ParseTool, CommandSpec>> {
+  if (chunk.variant === 'cadf') {
+    return {
+      miller: { command: MILLER, args: ['--ijsonl', '--ojsonl', 'cat', chunk.path] },
+      jq: { command: JQ, args: ['-c', '.', chunk.path] },
+    };
+  }
+  if (chunk.variant === 'mixed' || chunk.envelope !== undefined) return {};
+  return {
+    'lognormalizer-structured': lognormCommand(lognorm, RULEBASES.structured, chunk.path),
+    'lognormalizer-split': lognormCommand(lognorm, RULEBASES.split, chunk.path),
+    // Miller decompresses itself with --gzin; on implicit header its keys are 1..4.
+    miller: { command: MILLER, args: [...(chunk.compression === 'gzip' ? ['--gzin'] : []), '--itsv', '--implicit-csv-header', '--ojsonl', 'cat', chunk.path] },
+    jq: readingGzip(JQ, ['-cR', JQ_SPLIT], chunk.path),
+  };
+}
+
 /** The parse tools on one chunk, interleaved run by run so drift hits all alike. */
 async function measureParse(chunk: ChunkInfo, bundles: Bundles, lognorm: string): Promise<ParseMeasurement[]> {
   const env = parseEnv();
   const ours: CommandSpec = { command: process.execPath, args: [bundles.cli, 'parse', chunk.path], env };
-  // lognormalizer's rulebases read raw lines: on an enveloped chunk only ours and the readline floor run.
+  // Every tool's stdout is piped into this process and its lines counted: one sink for all.
   const tools: Partial<Record<ParseTool, CommandSpec>> = {
     ours,
-    ...(chunk.envelope === undefined
-      ? {
-          'lognormalizer-structured': { ...lognormCommand(lognorm, RULEBASES.structured, chunk.path), env },
-          'lognormalizer-fields': { ...lognormCommand(lognorm, RULEBASES.fields, chunk.path), env },
-        }
-      : {}),
+    ...Object.fromEntries(Object.entries(peersFor(chunk, lognorm)).map(([tool, spec]) => [tool, { ...spec, env }])),
     readline: { command: process.execPath, args: [bundles.readlineCount, chunk.path], env },
   };
   // Start-up weighs only on the small chunk: there, ours with the machine's CA bundle too.
-  if (process.env[CA_BUNDLE_VARIABLE] && chunk.plainBytes <= SMALL_CHUNK_BYTES) tools['ours-ca-bundle'] = { ...ours, env: process.env };
+  if (process.env[CA_BUNDLE_VARIABLE] && chunk.plainBytes <= SMALL_CHUNK_BYTES && isBaseChunk(chunk)) tools['ours-ca-bundle'] = { ...ours, env: process.env };
   const runs = runsFor(chunk.plainBytes);
   const times = new Map<ParseTool, number[]>();
   const rss = new Map<ParseTool, number>();
   const parsed = new Map<ParseTool, number>();
+  const printed = new Map<ParseTool, number>();
   for (let round = runs > 1 ? -1 : 0; round < runs; round += 1) {
     for (const [tool, spec] of Object.entries(tools) as [ParseTool, CommandSpec][]) {
       log(`parse ${chunk.label} ${tool} ${round < 0 ? 'warm-up' : `run ${round + 1}/${runs}`}`);
-      const res = await runOnce(spec);
+      const res = await runOnce({ ...spec, countStdout: true });
+      // The warm-up is checked too: a tool that loses lines fails the bench whichever run it is.
+      parsed.set(tool, checkParsed(tool, res.stderr, chunk));
+      printed.set(tool, checkPrinted(tool, res.stdoutLines, chunk));
       if (round < 0) continue;
       times.set(tool, [...(times.get(tool) ?? []), res.seconds]);
       if (res.maxRssKiB !== undefined) rss.set(tool, Math.max(rss.get(tool) ?? 0, res.maxRssKiB));
-      parsed.set(tool, checkParsed(tool, res.stderr, chunk));
     }
   }
   return (Object.keys(tools) as ParseTool[]).map((tool) => {
     const all = times.get(tool) ?? [];
     const seconds = median(all);
+    const spec = tools[tool] as CommandSpec;
     return {
       chunk: chunk.label,
       tool,
@@ -96,8 +143,22 @@ async function measureParse(chunk: ChunkInfo, bundles: Bundles, lognorm: string)
       mbPerSec: chunk.plainBytes / MEGABYTE / seconds,
       maxRssKiB: rss.get(tool),
       parsedLines: parsed.get(tool) ?? 0,
+      outputLines: printed.get(tool) ?? 0,
+      command: describeCommand(spec, ROOT),
     };
   });
+}
+
+/** The 2% TAB chunk of a size, the one every chunk was before issue 21. */
+function isBaseChunk(c: ChunkInfo): boolean {
+  return c.failedShare === BASE_FAILED_SHARE && c.variant === undefined && c.envelope === undefined && c.compression === 'none';
+}
+
+/** A parser prints one record per line (ours an entry or an error record); the readline count prints nothing. */
+function checkPrinted(tool: ParseTool, lines: number | undefined, chunk: ChunkInfo): number {
+  const expected = tool === 'readline' ? 0 : chunk.lines;
+  if (lines !== expected) fail(`${tool} on ${chunk.label}: printed ${lines ?? 'no'} lines, ${expected} expected`);
+  return lines;
 }
 
 /** Every timed run must have handled every line: a fast tool that drops lines proves nothing. */
@@ -114,6 +175,8 @@ function checkParsed(tool: ParseTool, stderr: string, chunk: ChunkInfo): number 
     if (lines !== chunk.lines) fail(`readline on ${chunk.label}: ${lines}/${chunk.lines} lines`);
     return lines;
   }
+  // Miller and jq print no counts: their printed lines are checked (checkPrinted).
+  if (tool === 'miller' || tool === 'jq') return chunk.lines;
   const counts = parseSummary(stderr) ?? fail(`${tool} printed no -H summary: ${stderr.slice(0, 500)}`);
   if (counts.parsed !== chunk.lines) fail(`${tool} on ${chunk.label}: parsed ${counts.parsed}/${chunk.lines} (${counts.unparsed} unparsed)`);
   return counts.parsed;
@@ -190,31 +253,52 @@ async function main(): Promise<void> {
   await mkdir(BUILD_DIR, { recursive: true });
   const bundles = await buildAll();
 
+  const shares = failedShares();
+  log(`FAILED shares: ${shares.join(', ')}%`);
   const chunks: ChunkInfo[] = [];
+  const note = (c: { path: string; manifest: { bytes: number; lines: number; failed: number }; reused: boolean; seconds: number }): void => {
+    log(`${c.path}: ${c.manifest.bytes} bytes, ${c.manifest.lines} lines, ${c.manifest.failed} FAILED${c.reused ? ' (reused)' : `, written in ${c.seconds.toFixed(1)} s`}`);
+  };
   for (const spec of sizes) {
+    const size = spec.label;
     const plain = await ensurePlainChunk(spec);
-    log(`${plain.path}: ${plain.manifest.lines} lines${plain.reused ? ' (reused)' : `, generated in ${plain.seconds.toFixed(1)} s`}`);
-    chunks.push({ label: spec.label, path: plain.path, bytes: plain.manifest.bytes, plainBytes: plain.manifest.bytes, compression: 'none', lines: plain.manifest.lines, failed: plain.manifest.failed });
+    // The TAB chunk at every share, in share order; the base share's label is the size, as before.
+    for (const share of shares) {
+      const c = share === BASE_FAILED_SHARE ? plain : await ensurePlainChunk(spec, share);
+      note(c);
+      const label = share === BASE_FAILED_SHARE ? size : `${size}-f${share}`;
+      chunks.push({ label, size, failedShare: share, path: c.path, bytes: c.manifest.bytes, plainBytes: c.manifest.bytes, compression: 'none', lines: c.manifest.lines, failed: c.manifest.failed });
+    }
+    // The manual's other layouts among TAB lines (issue 21): ours must read every line.
+    const mixed = await ensurePlainChunk(spec, BASE_FAILED_SHARE, 'mixed');
+    note(mixed);
+    chunks.push({ label: `${size}.mixed`, size, failedShare: BASE_FAILED_SHARE, variant: 'mixed', path: mixed.path, bytes: mixed.manifest.bytes, plainBytes: mixed.manifest.bytes, compression: 'none', lines: mixed.manifest.lines, failed: mixed.manifest.failed });
+    const cadf = await ensureCadfChunk(spec);
+    note(cadf);
+    chunks.push({ label: `${size}.cadf`, size, failedShare: BASE_FAILED_SHARE, variant: 'cadf', path: cadf.path, bytes: cadf.manifest.bytes, plainBytes: cadf.manifest.bytes, compression: 'none', lines: cadf.manifest.lines, failed: cadf.manifest.failed });
     if (spec.gzip) {
       const gz = await ensureGzipChunk(spec, plain);
-      log(`${gz.path}: ${gz.manifest.bytes} bytes${gz.reused ? ' (reused)' : `, gzipped in ${gz.seconds.toFixed(1)} s`}`);
-      chunks.push({ label: `${spec.label}.gz`, path: gz.path, bytes: gz.manifest.bytes, plainBytes: plain.manifest.bytes, compression: 'gzip', lines: gz.manifest.lines, failed: gz.manifest.failed });
+      note(gz);
+      chunks.push({ label: `${size}.gz`, size, failedShare: BASE_FAILED_SHARE, path: gz.path, bytes: gz.manifest.bytes, plainBytes: plain.manifest.bytes, compression: 'gzip', lines: gz.manifest.lines, failed: gz.manifest.failed });
       // The same lines as a log shipper delivers them (issue 17): parse only, beside the raw chunk.
       const fb = await ensureFluentBitChunk(spec, plain);
-      log(`${fb.path}: ${fb.manifest.bytes} bytes${fb.reused ? ' (reused)' : `, written in ${fb.seconds.toFixed(1)} s`}`);
-      chunks.push({ label: `${spec.label}.fluentbit`, path: fb.path, bytes: fb.manifest.bytes, plainBytes: fb.manifest.bytes, compression: 'none', lines: fb.manifest.lines, failed: fb.manifest.failed, envelope: 'fluentbit', wraps: spec.label });
+      note(fb);
+      chunks.push({ label: `${size}.fluentbit`, size, failedShare: BASE_FAILED_SHARE, path: fb.path, bytes: fb.manifest.bytes, plainBytes: fb.manifest.bytes, compression: 'none', lines: fb.manifest.lines, failed: fb.manifest.failed, envelope: 'fluentbit', wraps: size });
     }
   }
 
-  // The -H counts are checked on every run; once, the real output is read as well.
+  // The -H counts are checked on every run; once per share of the smallest size, the real output is read as well.
   const smallest = chunks[0] ?? fail('no chunk selected');
-  for (const [name, rulebase] of Object.entries(RULEBASES)) {
-    const check = await checkOutput(lognorm.path, rulebase, smallest.path);
-    log(`lognormalizer ${name} on ${smallest.label}: ${check.parsedLines}/${check.outputLines} output lines parsed, ${check.failedLines} tagged FAILED`);
-    if (check.outputLines !== smallest.lines || check.parsedLines !== smallest.lines) {
-      fail(`lognormalizer ${name}: ${check.parsedLines} parsed of ${check.outputLines} output lines, ${smallest.lines} expected`);
+  for (const chunk of chunks.filter((c) => c.size === smallest.size && c.variant === undefined && c.envelope === undefined && c.compression === 'none')) {
+    for (const [name, rulebase] of Object.entries(RULEBASES)) {
+      const check = await checkOutput(lognorm.path, rulebase, chunk.path);
+      log(`lognormalizer ${name} on ${chunk.label}: ${check.parsedLines}/${check.outputLines} output lines parsed, ${check.failedLines} tagged FAILED`);
+      if (check.outputLines !== chunk.lines || check.parsedLines !== chunk.lines) {
+        fail(`lognormalizer ${name} on ${chunk.label}: ${check.parsedLines} parsed of ${check.outputLines} output lines, ${chunk.lines} expected`);
+      }
+      // Both rulebases check the outcome and tag it.
+      if (check.failedLines !== chunk.failed) fail(`lognormalizer ${name} on ${chunk.label} tagged ${check.failedLines} FAILED, ${chunk.failed} expected`);
     }
-    if (name === 'structured' && check.failedLines !== smallest.failed) fail(`lognormalizer structured tagged ${check.failedLines} FAILED, ${smallest.failed} expected`);
   }
 
   const parse: ParseMeasurement[] = [];
@@ -223,10 +307,12 @@ async function main(): Promise<void> {
     parse.push(...(await measureParse(chunk, bundles, lognorm.path)));
   }
 
-  const ingest = await measureIngest(chunks.filter((c) => c.envelope === undefined), bundles);
+  // BENCH_PARSE_ONLY=1: the parse figures alone, for a quick run.
+  const skipRest = parseOnly();
+  const ingest = skipRest ? [] : await measureIngest(chunks.filter((c) => isBaseChunk(c) || (c.compression === 'gzip' && c.failedShare === BASE_FAILED_SHARE)), bundles);
 
-  log('osls package --stage dev');
-  const packages = await packageSizes();
+  if (!skipRest) log('osls package --stage dev');
+  const packages = skipRest ? [] : await packageSizes();
 
   // Optional section (issue 20): backfill at --concurrency 1 vs 8; minutes of uploads, so only when asked.
   if (process.env.BENCH_BACKFILL === '1') {
@@ -244,7 +330,7 @@ async function main(): Promise<void> {
   }
 
   const partial = {
-    command: `${process.env.BENCH_SIZES ? `BENCH_SIZES=${process.env.BENCH_SIZES} ` : ''}${process.env.BENCH_RUNS ? `BENCH_RUNS=${process.env.BENCH_RUNS} ` : ''}npm run bench`,
+    command: `${['BENCH_SIZES', 'BENCH_FAILED_SHARES', 'BENCH_RUNS', 'BENCH_PARSE_ONLY'].flatMap((v) => (process.env[v] ? [`${v}=${process.env[v]} `] : [])).join('')}npm run bench`,
     startedAt: new Date(started).toISOString(),
     durationSeconds: (Date.now() - started) / 1000,
     machine: machine(lognorm.version, loadAtStart),
@@ -255,16 +341,24 @@ async function main(): Promise<void> {
   };
   const results: Results = { ...partial, targets: evaluateTargets(partial) };
   await writeFile(RESULTS_PATH, JSON.stringify(results, null, 2) + '\n');
-  await writeFile(DOC_PATH, renderDoc(results));
+  await writeDocs(results);
   process.stdout.write(renderText(results) + '\n');
-  log(`wrote ${RESULTS_PATH} and ${DOC_PATH}`);
+  log(`wrote ${RESULTS_PATH}, ${DOC_PATH}, ${PARSE_JSON_PATH} and ${PARSE_SVG_PATH}`);
+}
+
+/** docs/benchmarks.md, and the parse figures with their chart (what `npm run bench:chart` redraws). */
+async function writeDocs(results: Results): Promise<void> {
+  await writeFile(DOC_PATH, renderDoc(results));
+  const figures = parseFigures(results);
+  await writeFile(PARSE_JSON_PATH, JSON.stringify(figures, null, 2) + '\n');
+  await writeFile(PARSE_SVG_PATH, renderChart(figures));
 }
 
 /** `tsx bench/run.ts --report`: renders docs/benchmarks.md again from the last results (after a wording change). */
 async function reportOnly(): Promise<void> {
   const results = JSON.parse(await readFile(RESULTS_PATH, 'utf8')) as Results;
-  await writeFile(DOC_PATH, renderDoc(results));
-  log(`rendered ${DOC_PATH} from ${RESULTS_PATH}`);
+  await writeDocs(results);
+  log(`rendered ${DOC_PATH}, ${PARSE_JSON_PATH} and ${PARSE_SVG_PATH} from ${RESULTS_PATH}`);
 }
 
 (process.argv.includes('--report') ? reportOnly() : main()).catch((err: unknown) => {
