@@ -11,7 +11,7 @@ import { fastestPeer, PARSE_TOOLS, PEERS, type IngestMeasurement, type ParseTool
 import { INGEST_OUTPUT_MODES, INGEST_OUTPUTS } from './ingest-modes';
 
 /** bench/sections/*.md in the order they close the doc. */
-export const SECTION_FILES = ['backfill-issue20.md', 'claims-issue18.md'] as const;
+export const SECTION_FILES = ['parse-issue21.md', 'backfill-issue20.md', 'claims-issue18.md'] as const;
 
 export function staticSections(dir = SECTIONS_DIR): string[] {
   return SECTION_FILES.map((name) => readFileSync(join(dir, name), 'utf8'));
@@ -49,7 +49,10 @@ export function parseTable(r: Results): string {
     const get = (tool: ParseTool) => r.parse.find((m) => m.chunk === c.label && m.tool === tool);
     const cell = (tool: ParseTool): string => {
       const m = get(tool);
-      return m ? `${num(m.mbPerSec)} (${num(m.seconds, 2)} s)` : '—';
+      if (!m) return '—';
+      // The range of the timed runs beside the median: on 2 shared cores one median says little.
+      const range = m.runs.length > 1 ? `; ${num(Math.min(...m.runs), 2)}–${num(Math.max(...m.runs), 2)} s` : '';
+      return `${num(m.mbPerSec)} (${num(m.seconds, 2)} s${range})`;
     };
     const ours = get('ours');
     const peer = fastestPeer(r.parse, c.label);
@@ -320,7 +323,8 @@ Commands, exactly as run (\`FILE\` the chunk's path):
 ${commandList(r)}
 
 "Fastest peer" is the peer with the highest median MB/s on that chunk; "ours ÷ fastest peer" and
-"ours ÷ readline" are ratios of median throughputs.
+"ours ÷ readline" are ratios of median throughputs. A cell is the median MB/s, then the
+median time and, with more than one run, the range of the runs' times.
 
 ${parseTable(r)}
 
