@@ -127,7 +127,7 @@ export async function ingestObject(
     for await (const batch of batches) {
       for (const rec of batch.records) {
         if (rec.kind !== 'entry' || rec.outcome !== 'FAILED') continue;
-        // Awaited only when a full batch leaves: a microtask per failure was a tenth of a FAILED-heavy parse.
+        // Awaited only when a full batch leaves, not once per failure.
         const sending = to.add(rec);
         if (sending) await sending;
       }

@@ -268,7 +268,7 @@ function canonicalise(src: Buffer, start: number, end: number, to: Buffer): numb
   }
   const m = skipSpaces(src, i, end);
   const letter = (src[m] as number) | 0x20;
-  if (m < end && (letter === 0x61 || letter === 0x70) && ((src[m + 1] as number) | 0x20) === 0x6d) {
+  if (m + 1 < end && (letter === 0x61 || letter === 0x70) && ((src[m + 1] as number) | 0x20) === 0x6d) {
     let k = m + 2;
     if (src[k] === DOT) {
       if (msAt !== -1) return -1; // two fractions: leave it to the general parser
