@@ -3,7 +3,7 @@
 // environment variables the configuration reads (so flags and env are validated alike).
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { CliIo } from './audit-ingest';
+import type { CliIo } from './io';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

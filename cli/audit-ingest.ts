@@ -11,6 +11,7 @@ import { PARSE_FLAGS, parseEnv, readArgs, usageError } from './args';
 import { BACKFILL_USAGE } from './backfill-usage';
 import { WATCH_USAGE } from './watch-usage';
 import { fileStore } from './file-store';
+import type { CliIo } from './io';
 
 const USAGE = `usage: audit-ingest parse [--format auto|fscsm|cadf] [--timezone TZ] [--encoding E] [--envelope-field F] [--gzip|--zstd] [--max-line-bytes N] [--out DIR] FILE...
 
@@ -28,14 +29,6 @@ service logs with their notifications; mixed with other lines, which are counted
 Options default to the environment (SOURCE_TIMEZONE, INPUT_FORMAT, SOURCE_ENCODING, ENVELOPE_FIELD, OUTPUT_COMPRESSION, MAX_LINE_BYTES).
 Exit status: 0 when every file was read (bad lines are records, not failures),
 1 when a file could not be read, 2 on a usage error.`;
-
-export interface CliIo {
-  stdout: NodeJS.WritableStream & import('node:stream').Writable;
-  stderr: NodeJS.WritableStream & import('node:stream').Writable;
-  env: NodeJS.ProcessEnv;
-  /** Aborted on SIGTERM/SIGINT (cli/bin.ts): long commands stop after the chunks in hand. */
-  signal?: AbortSignal;
-}
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;

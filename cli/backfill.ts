@@ -6,7 +6,7 @@ import { rateLimiter } from '../lib/rate-limit';
 import { sweep, type SweepOptions, type SweepReport } from '../lib/sweep';
 import { createLambdaClient, ingestInvoker } from '../functions/adapters/lambda-invoke';
 import { readArgs, usageError } from './args';
-import type { CliIo } from './audit-ingest';
+import type { CliIo } from './io';
 import { BACKFILL_USAGE } from './backfill-usage';
 import { progressLine } from './progress';
 import { SWEEP_FLAGS, sweepFromArgs } from './sweep-setup';

@@ -2,7 +2,7 @@
 // so far, the rate and an ETA. Nothing at all when stderr is not a terminal (logs stay clean).
 
 import type { SweepProgress, SweepReport } from '../lib/sweep';
-import type { CliIo } from './audit-ingest';
+import type { CliIo } from './io';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 /** Redraws at most this often: a small-chunk backfill settles hundreds of chunks a second. */

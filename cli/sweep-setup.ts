@@ -25,7 +25,7 @@ import { sinksFromConfig } from '../functions/adapters/alert-sinks';
 import { s3ClaimStore, s3EventClaimer } from '../functions/adapters/s3-claim-store';
 import { s3ClientFromConfig, s3ContainerReader, s3ObjectStore } from '../functions/adapters/s3-store';
 import { PARSE_FLAGS, parseEnv, usageError } from './args';
-import type { CliIo } from './audit-ingest';
+import type { CliIo } from './io';
 
 /** How long one payload's delivery (retries, waiting on another run's claim) may take. */
 const ALERT_DEADLINE_MS = 60_000;

@@ -5,7 +5,7 @@ import { createLogger } from '../lib/log';
 import { sweep } from '../lib/sweep';
 import { watch } from '../lib/watch';
 import { readArgs, usageError } from './args';
-import type { CliIo } from './audit-ingest';
+import type { CliIo } from './io';
 import { SWEEP_FLAGS, sweepFromArgs } from './sweep-setup';
 import { WATCH_USAGE } from './watch-usage';
 

@@ -1,5 +1,5 @@
 // The ways an object-created event reaches ingest besides the bucket invoking it directly
-// (README, "Event topologies"), recognised and mapped to the same items as lib/events.ts:
+// (docs/deploying.md, "Event topologies"), recognised and mapped to the same items as lib/events.ts:
 //   S3 -> SQS -> ingest          SQS records whose body is an S3 notification (the body is
 //                                read exactly as a direct one) or an EventBridge event
 //                                (S3 -> EventBridge -> SQS), answered per message

@@ -89,281 +89,112 @@ export interface ParsedObject {
   readonly stoppedAt: ResumePoint | undefined;
 }
 
+/**
+ * The read path: decode (inflate, transcode to UTF-8) → detect (the format, and how to read
+ * it) → split (lines, or JSON values) → records (batches of JSON Lines). The batches are
+ * lazy: no byte is split before the caller iterates them.
+ */
 export async function parseObject(
   source: AsyncIterable<Uint8Array>,
   options: ParseOptions,
   control: StreamControl = {},
 ): Promise<ParsedObject> {
   const decoded = toUtf8(await decode(source, { maxDecompressedBytes: options.maxDecompressedBytes, sniffBytes: SNIFF_BYTES }), options.sourceEncoding);
-  const resume = control.resume;
+  const { choice, layout } = detect(options, control.resume, decoded.head);
+  const run = startRun(options, control, decoded.chunks, choice);
+  return parsedObject(run, decoded.compression, layout, recordBatches(run, layout));
+}
+
+/** How a chunk is read: its format, whether that was detected, and which reader (formats/detect.ts). */
+type ReaderChoice = ReturnType<typeof chooseReader>;
+
+type ShippedReader = ReturnType<typeof createShippedReader>;
+
+/**
+ * What the stages of one run share, set up once by parseObject and handed to lineRecords,
+ * valueRecords and byteEncoder (rather than closures over many locals).
+ */
+interface Run {
+  readonly options: ParseOptions;
+  readonly control: StreamControl;
+  readonly resume: ResumePoint | undefined;
+  /** The decoded (inflated, UTF-8) bytes of the chunk. */
+  readonly chunks: AsyncIterable<Buffer>;
+  readonly choice: ReaderChoice;
+  /** Read through the shipper stage (formats/shipped.ts) from the start. */
+  readonly shipped: boolean;
+  readonly counts: Counts;
+  readonly contents: Contents | undefined;
+  readonly reader: ShippedReader | undefined;
+  /** One id state per run: identical lines are numbered within the chunk (lib/record-id.ts). */
+  readonly ids: RecordIds;
+  readonly state: { streamError: string | undefined; stoppedAt: ResumePoint | undefined };
+}
+
+/** The reader for the chunk, and for CADF its layout (whether counts are per line or per event). */
+function detect(options: ParseOptions, resume: ResumePoint | undefined, head: Buffer): { choice: ReaderChoice; layout: CadfLayout | undefined } {
   // A resumed run starts mid-object: its first bytes say nothing about the format.
-  const choice = resume
+  const choice: ReaderChoice = resume
     ? { format: resume.format, detected: resume.detected === true, reader: resume.shipped === true ? ('shipped' as const) : resume.format }
-    : chooseReader(options.format, decoded.head);
-  const layout = choice.reader === 'values' || choice.format === 'cadf' ? detectCadfLayout(decoded.head) : undefined;
+    : chooseReader(options.format, head);
+  const layout = choice.reader === 'values' || choice.format === 'cadf' ? detectCadfLayout(head) : undefined;
+  return { choice, layout };
+}
+
+function startRun(options: ParseOptions, control: StreamControl, chunks: AsyncIterable<Buffer>, choice: ReaderChoice): Run {
   const shipped = choice.reader === 'shipped' || choice.reader === 'values';
   // otherLines only where there can be any: a plain FSCSM or strict CADF read has none.
   const counts: Counts = { totalLines: 0, blankLines: 0, parsed: 0, errors: 0, failedOperations: 0, pendingOperations: 0, ...(shipped ? { otherLines: 0 } : {}) };
   // A detected FSCSM log may still hold shipped lines further on: they take the shipper stage too.
   const contents: Contents | undefined = shipped || choice.detected ? { envelopes: {}, formats: {} } : undefined;
   const reader = contents ? createShippedReader({ timeZone: options.timeZone, envelopeField: options.envelopeField }, contents) : undefined;
-  // Through the shipper stage, the chunk's format is the one most of its audit records have.
-  const formatNow = (): Format => {
-    if (!contents || !shipped) return choice.format;
-    const f = contents.formats;
-    const cadf = (f['cadf'] ?? 0) + (f['cadf (oslo.log)'] ?? 0);
-    const fscsm = f['fscsm'] ?? 0;
-    return cadf === 0 && fscsm === 0 ? choice.format : cadf > fscsm ? 'cadf' : 'fscsm';
+  return {
+    options,
+    control,
+    resume: control.resume,
+    chunks,
+    choice,
+    shipped,
+    counts,
+    contents,
+    reader,
+    ids: new RecordIds(),
+    state: { streamError: undefined, stoppedAt: undefined },
   };
-  const state: { streamError: string | undefined; stoppedAt: ResumePoint | undefined } = { streamError: undefined, stoppedAt: undefined };
-  const skip = resume?.offset ?? 0;
-  // One id state per run: identical lines are numbered within the chunk (lib/record-id.ts).
-  const ids = new RecordIds();
+}
 
-  // A damaged gzip ends the byte stream cleanly here, so the splitter still flushes the
-  // partial last line; the damage itself becomes one error record after it.
-  async function* untilDamage(skipResumed: boolean): AsyncGenerator<Buffer> {
-    try {
-      yield* skipResumed && skip > 0 ? skipBytes(decoded.chunks, skip) : decoded.chunks;
-    } catch (err) {
-      if (!(err instanceof InflateError)) throw err;
-      state.streamError = err.message;
-    }
-  }
-
-  const tally = (rec: OutputRecord): void => {
-    if (rec.kind === 'entry') {
-      counts.parsed += 1;
-      if (rec.outcome === 'FAILED') counts.failedOperations += 1;
-      else if (rec.outcome === 'PENDING') counts.pendingOperations = (counts.pendingOperations ?? 0) + 1;
-    } else {
-      counts.errors += 1;
-    }
-  };
-
-  function* damage(lastLine: number): Generator<OutputBatch> {
-    if (state.streamError === undefined) return;
-    counts.totalLines += 1;
-    counts.errors += 1;
-    const rec = ids.assign({ line: lastLine + 1, kind: 'error', reason: state.streamError, raw: '' });
-    yield { json: Buffer.from(serialize(rec) + '\n', 'utf8'), records: [rec] };
-  }
-
-  /**
-   * Line formats: one record per non-blank line; `encode` takes the lines it can write from
-   * their bytes. A resumed run reads the chunk from its start (as it must for gzip anyway):
-   * the lines earlier runs emitted are skipped, except the last id window's, which are read
-   * again for their effect on ids and on the shipper stage's state only (lib/record-id.ts).
-   */
-  async function* lineRecords(parser: LineReader, rawCap: number | undefined, encode?: ByteLineEncoder): AsyncGenerator<OutputBatch> {
-    const emitted = resume?.line ?? 0;
-    const replayFrom = resume ? idReplayStart(resume.line) : Infinity;
-    let lastLine = emitted;
-    let replaying = emitted > 0;
-    const position = { nextLineOffset: 0 };
-    const split = splitLineItems(untilDamage(false), {
-      maxLineBytes: options.maxLineBytes,
-      position,
-      ...(rawCap !== undefined ? { oversizedHeadBytes: rawCap } : {}),
-    });
-    const writer = new JsonLinesWriter();
-    let records: OutputRecord[] = [];
-    let failedAt: number[] = [];
-    const replayLine = (line: Line): void => {
-      const draft = toRecord(line, parser, options.maxLineBytes, rawCap);
-      if (typeof draft === 'object') ids.assign(draft);
-    };
-    const scratch = new JsonLinesWriter(4096);
-    /** An item of lines up to `emitted`: replays what is in the window, returns the rest (or undefined). */
-    const replay = (item: LineItem): LineItem | undefined => {
-      if (!isRegion(item)) {
-        if (item.no > emitted) return item;
-        if (item.no >= replayFrom) replayLine(item);
-        return undefined;
-      }
-      const n = item.ends.length;
-      const from = Math.max(0, replayFrom - item.firstNo);
-      const to = Math.min(n, emitted - item.firstNo + 1);
-      if (from < to) {
-        readRegion(sliceRegion(item, from, to), scratch, replayLine);
-        scratch.pos = 0;
-      }
-      return to >= n ? undefined : to <= 0 ? item : sliceRegion(item, to, n);
-    };
-    /**
-     * Writes the region's lines `encode` takes into `out` and hands the others to `other`;
-     * returns how many it took. Where each FAILED one starts in `out` goes to `failedAt`.
-     */
-    const readRegion = (region: LineRegion, out: JsonLinesWriter, other: (line: Line) => void, failedAt?: number[]): number => {
-      if (encode === undefined) {
-        // No byte path (CADF lines): one decode for the whole region.
-        for (const line of decodeRegion(region)) other(line);
-        return 0;
-      }
-      const { bytes, ends, firstNo } = region;
-      let taken = 0;
-      let start = region.start;
-      for (let i = 0; i < ends.length; i += 1) {
-        const no = firstNo + i;
-        const end = withoutCr(bytes, start, ends[i] as number);
-        const at = out.pos;
-        const wrote = encode(bytes, start, end, no, out);
-        if (wrote === DECLINED) other(decodeSpan(no, bytes, start, end));
-        else {
-          taken += 1;
-          if (wrote === WROTE_FAILED) failedAt?.push(at);
-        }
-        start = (ends[i] as number) + 1;
-      }
-      return taken;
-    };
-    const general = (line: Line): void => {
-      counts.totalLines += 1;
-      const draft = toRecord(line, parser, options.maxLineBytes, rawCap);
-      if (draft === 'blank') {
-        counts.blankLines += 1;
-        return;
-      }
-      if (draft === 'other') {
-        counts.otherLines = (counts.otherLines ?? 0) + 1;
-        return;
-      }
-      const rec = ids.assign(draft);
-      tally(rec);
-      records.push(rec);
-      writer.write(rec);
-    };
-    for await (const items of split) {
-      for (const next of items) {
-        let item: LineItem | undefined = next;
-        if (replaying) {
-          item = replay(next);
-          if (item === undefined) continue;
-          replaying = false;
-          // The replayed lines were counted by the runs that emitted them.
-          if (contents) for (const tally of [contents.envelopes, contents.formats]) for (const k of Object.keys(tally)) delete tally[k];
-        }
-        if (!isRegion(item)) {
-          general(item);
-          lastLine = item.no;
-          continue;
-        }
-        lastLine = item.firstNo + item.ends.length - 1;
-        const failedBefore = failedAt.length;
-        const taken = readRegion(item, writer, general, failedAt);
-        counts.totalLines += taken;
-        counts.parsed += taken;
-        counts.failedOperations += failedAt.length - failedBefore;
-      }
-      if (writer.length > 0 || records.length > 0) {
-        yield lineBatch(writer.take(), records, failedAt);
-        records = [];
-        failedAt = [];
-      }
-      // Not while replaying: a run must emit something before it may stop (replay is quicker than parsing).
-      if (!replaying && control.shouldStop?.()) {
-        state.stoppedAt = {
-          offset: position.nextLineOffset,
-          line: lastLine,
-          format: formatNow(),
-          ...(shipped ? { shipped } : {}),
-          ...(choice.detected ? { detected: true } : {}),
-        };
-        return; // leaving the loop closes the source stream
-      }
-    }
-    yield* damage(lastLine);
-  }
-
-  /** CADF documents and arrays: one record per top-level value (array element), `line` where it starts. */
-  async function* valueRecords(): AsyncGenerator<OutputBatch> {
-    const progress = { lines: 0 };
-    const split = splitJsonValues(untilDamage(true), { maxValueBytes: options.maxLineBytes, headBytes: RAW_CAP_BYTES }, progress);
-    const writer = new JsonLinesWriter();
-    for await (const items of split) {
-      const records: OutputRecord[] = [];
-      for (const item of items) {
-        counts.totalLines += 1;
-        const out = valueToRecord(item, options.maxLineBytes, reader?.value);
-        if (out === 'blank') counts.blankLines += 1;
-        else if (out === 'other') counts.otherLines = (counts.otherLines ?? 0) + 1;
-        else {
-          const rec = ids.assign(out);
-          tally(rec);
-          writer.write(rec);
-          records.push(rec);
-        }
-      }
-      if (writer.length > 0 || records.length > 0) yield { json: writer.take(), records };
-    }
-    yield* damage(progress.lines);
-  }
-
-  /**
-   * The byte path: canonical FSCSM SUCCESS lines, raw or (through the shipper stage) in a flat
-   * JSON envelope. `tallyRaw`: raw lines count in the contents too (a shipped chunk's summary).
-   */
-  function byteEncoder(tallyRaw: boolean): ByteLineEncoder {
-    const raw = createFscsmByteEncoder({ timeZone: options.timeZone, ids });
-    if (!reader || !contents) return raw;
-    const audit = reader.audit;
-    const envelope = createEnvelopeByteEncoder({
-      body: createFscsmByteBody({ timeZone: options.timeZone, ids }),
-      envelopeField: options.envelopeField,
-      contents,
-      onAudit: audit,
-    });
-    const f = contents.formats;
-    const e = contents.envelopes;
-    return (src, start, end, no, out) => {
-      if (src[start] === 0x7b) return envelope(src, start, end, no, out);
-      const wrote = raw(src, start, end, no, out);
-      if (wrote !== DECLINED && tallyRaw) {
-        audit();
-        e['none'] = (e['none'] ?? 0) + 1;
-        f['fscsm'] = (f['fscsm'] ?? 0) + 1;
-      }
-      return wrote;
-    };
-  }
-
-  let batches: AsyncIterable<OutputBatch>;
-  switch (choice.reader) {
+/** Split and records: the reader the choice names, over lines or over JSON values. */
+function recordBatches(run: Run, layout: CadfLayout | undefined): AsyncIterable<OutputBatch> {
+  const { options, reader } = run;
+  switch (run.choice.reader) {
     case 'shipped':
-      batches = lineRecords((reader as NonNullable<typeof reader>).line, RAW_CAP_BYTES, byteEncoder(true));
-      break;
+      return lineRecords(run, (reader as ShippedReader).line, RAW_CAP_BYTES, byteEncoder(run, true));
     case 'values':
-      batches = valueRecords();
-      break;
+      return valueRecords(run);
     case 'fscsm': {
       const fscsm = createFscsmParser({ timeZone: options.timeZone });
       // Detected (not configured): a line that is not FSCSM goes to the shipper stage.
       const line = reader ? (no: number, text: string) => (FSCSM_START.test(text) ? fscsm(no, text) : reader.line(no, text)) : fscsm;
-      batches = lineRecords(
-        line,
-        undefined,
-        byteEncoder(false),
-      );
-      break;
+      return lineRecords(run, line, undefined, byteEncoder(run, false));
     }
     case 'cadf':
-      batches =
-        layout === 'json-array' || layout === 'json-documents'
-          ? valueRecords()
-          : lineRecords(createCadfLineParser(), RAW_CAP_BYTES);
-      break;
+      return layout === 'json-array' || layout === 'json-documents' ? valueRecords(run) : lineRecords(run, createCadfLineParser(), RAW_CAP_BYTES);
   }
+}
 
+/** The run as the caller sees it: counts, contents and format are live until the batches are read. */
+function parsedObject(run: Run, compression: Compression, layout: CadfLayout | undefined, batches: AsyncIterable<OutputBatch>): ParsedObject {
+  const { choice, contents, shipped, counts, state } = run;
   return {
     get format() {
-      return formatNow();
+      return formatNow(run);
     },
     get formatDetected() {
       if (!contents || !shipped) return choice.detected;
       const f = contents.formats;
       return (f['fscsm'] ?? 0) + (f['cadf'] ?? 0) + (f['cadf (oslo.log)'] ?? 0) > 0;
     },
-    compression: decoded.compression,
+    compression,
     layout,
     batches,
     counts,
@@ -377,6 +208,231 @@ export async function parseObject(
     get stoppedAt() {
       return state.stoppedAt;
     },
+  };
+}
+
+/** Through the shipper stage, the chunk's format is the one most of its audit records have. */
+function formatNow(run: Run): Format {
+  const { choice, contents } = run;
+  if (!contents || !run.shipped) return choice.format;
+  const f = contents.formats;
+  const cadf = (f['cadf'] ?? 0) + (f['cadf (oslo.log)'] ?? 0);
+  const fscsm = f['fscsm'] ?? 0;
+  return cadf === 0 && fscsm === 0 ? choice.format : cadf > fscsm ? 'cadf' : 'fscsm';
+}
+
+/**
+ * A damaged gzip ends the byte stream cleanly here, so the splitter still flushes the
+ * partial last line; the damage itself becomes one error record after it.
+ */
+async function* untilDamage(run: Run, skipResumed: boolean): AsyncGenerator<Buffer> {
+  const skip = run.resume?.offset ?? 0;
+  try {
+    yield* skipResumed && skip > 0 ? skipBytes(run.chunks, skip) : run.chunks;
+  } catch (err) {
+    if (!(err instanceof InflateError)) throw err;
+    run.state.streamError = err.message;
+  }
+}
+
+function tally(counts: Counts, rec: OutputRecord): void {
+  if (rec.kind === 'entry') {
+    counts.parsed += 1;
+    if (rec.outcome === 'FAILED') counts.failedOperations += 1;
+    else if (rec.outcome === 'PENDING') counts.pendingOperations = (counts.pendingOperations ?? 0) + 1;
+  } else {
+    counts.errors += 1;
+  }
+}
+
+function* damage(run: Run, lastLine: number): Generator<OutputBatch> {
+  const { counts, state } = run;
+  if (state.streamError === undefined) return;
+  counts.totalLines += 1;
+  counts.errors += 1;
+  const rec = run.ids.assign({ line: lastLine + 1, kind: 'error', reason: state.streamError, raw: '' });
+  yield { json: Buffer.from(serialize(rec) + '\n', 'utf8'), records: [rec] };
+}
+
+/**
+ * Line formats: one record per non-blank line; `encode` takes the lines it can write from
+ * their bytes. A resumed run reads the chunk from its start (as it must for gzip anyway):
+ * the lines earlier runs emitted are skipped, except the last id window's, which are read
+ * again for their effect on ids and on the shipper stage's state only (lib/record-id.ts).
+ */
+async function* lineRecords(run: Run, parser: LineReader, rawCap: number | undefined, encode?: ByteLineEncoder): AsyncGenerator<OutputBatch> {
+  const { options, control, resume, counts, contents, ids, state } = run;
+  const emitted = resume?.line ?? 0;
+  const replayFrom = resume ? idReplayStart(resume.line) : Infinity;
+  let lastLine = emitted;
+  let replaying = emitted > 0;
+  const position = { nextLineOffset: 0 };
+  const split = splitLineItems(untilDamage(run, false), {
+    maxLineBytes: options.maxLineBytes,
+    position,
+    ...(rawCap !== undefined ? { oversizedHeadBytes: rawCap } : {}),
+  });
+  const writer = new JsonLinesWriter();
+  let records: OutputRecord[] = [];
+  let failedAt: number[] = [];
+  const replayLine = (line: Line): void => {
+    const draft = toRecord(line, parser, options.maxLineBytes, rawCap);
+    if (typeof draft === 'object') ids.assign(draft);
+  };
+  const scratch = new JsonLinesWriter(4096);
+  /** An item of lines up to `emitted`: replays what is in the window, returns the rest (or undefined). */
+  const replay = (item: LineItem): LineItem | undefined => {
+    if (!isRegion(item)) {
+      if (item.no > emitted) return item;
+      if (item.no >= replayFrom) replayLine(item);
+      return undefined;
+    }
+    const n = item.ends.length;
+    const from = Math.max(0, replayFrom - item.firstNo);
+    const to = Math.min(n, emitted - item.firstNo + 1);
+    if (from < to) {
+      readRegion(sliceRegion(item, from, to), encode, scratch, replayLine);
+      scratch.pos = 0;
+    }
+    return to >= n ? undefined : to <= 0 ? item : sliceRegion(item, to, n);
+  };
+  const general = (line: Line): void => {
+    counts.totalLines += 1;
+    const draft = toRecord(line, parser, options.maxLineBytes, rawCap);
+    if (draft === 'blank') {
+      counts.blankLines += 1;
+      return;
+    }
+    if (draft === 'other') {
+      counts.otherLines = (counts.otherLines ?? 0) + 1;
+      return;
+    }
+    const rec = ids.assign(draft);
+    tally(counts, rec);
+    records.push(rec);
+    writer.write(rec);
+  };
+  for await (const items of split) {
+    for (const next of items) {
+      let item: LineItem | undefined = next;
+      if (replaying) {
+        item = replay(next);
+        if (item === undefined) continue;
+        replaying = false;
+        // The replayed lines were counted by the runs that emitted them.
+        if (contents) for (const counted of [contents.envelopes, contents.formats]) for (const k of Object.keys(counted)) delete counted[k];
+      }
+      if (!isRegion(item)) {
+        general(item);
+        lastLine = item.no;
+        continue;
+      }
+      lastLine = item.firstNo + item.ends.length - 1;
+      const failedBefore = failedAt.length;
+      const taken = readRegion(item, encode, writer, general, failedAt);
+      counts.totalLines += taken;
+      counts.parsed += taken;
+      counts.failedOperations += failedAt.length - failedBefore;
+    }
+    if (writer.length > 0 || records.length > 0) {
+      yield lineBatch(writer.take(), records, failedAt);
+      records = [];
+      failedAt = [];
+    }
+    // Not while replaying: a run must emit something before it may stop (replay is quicker than parsing).
+    if (!replaying && control.shouldStop?.()) {
+      state.stoppedAt = {
+        offset: position.nextLineOffset,
+        line: lastLine,
+        format: formatNow(run),
+        ...(run.shipped ? { shipped: run.shipped } : {}),
+        ...(run.choice.detected ? { detected: true } : {}),
+      };
+      return; // leaving the loop closes the source stream
+    }
+  }
+  yield* damage(run, lastLine);
+}
+
+/**
+ * Writes the region's lines `encode` takes into `out` and hands the others to `other`;
+ * returns how many it took. Where each FAILED one starts in `out` goes to `failedAt`.
+ */
+function readRegion(region: LineRegion, encode: ByteLineEncoder | undefined, out: JsonLinesWriter, other: (line: Line) => void, failedAt?: number[]): number {
+  if (encode === undefined) {
+    // No byte path (CADF lines): one decode for the whole region.
+    for (const line of decodeRegion(region)) other(line);
+    return 0;
+  }
+  const { bytes, ends, firstNo } = region;
+  let taken = 0;
+  let start = region.start;
+  for (let i = 0; i < ends.length; i += 1) {
+    const no = firstNo + i;
+    const end = withoutCr(bytes, start, ends[i] as number);
+    const at = out.pos;
+    const wrote = encode(bytes, start, end, no, out);
+    if (wrote === DECLINED) other(decodeSpan(no, bytes, start, end));
+    else {
+      taken += 1;
+      if (wrote === WROTE_FAILED) failedAt?.push(at);
+    }
+    start = (ends[i] as number) + 1;
+  }
+  return taken;
+}
+
+/** CADF documents and arrays: one record per top-level value (array element), `line` where it starts. */
+async function* valueRecords(run: Run): AsyncGenerator<OutputBatch> {
+  const { options, counts, reader, ids } = run;
+  const progress = { lines: 0 };
+  const split = splitJsonValues(untilDamage(run, true), { maxValueBytes: options.maxLineBytes, headBytes: RAW_CAP_BYTES }, progress);
+  const writer = new JsonLinesWriter();
+  for await (const items of split) {
+    const records: OutputRecord[] = [];
+    for (const item of items) {
+      counts.totalLines += 1;
+      const out = valueToRecord(item, options.maxLineBytes, reader?.value);
+      if (out === 'blank') counts.blankLines += 1;
+      else if (out === 'other') counts.otherLines = (counts.otherLines ?? 0) + 1;
+      else {
+        const rec = ids.assign(out);
+        tally(counts, rec);
+        writer.write(rec);
+        records.push(rec);
+      }
+    }
+    if (writer.length > 0 || records.length > 0) yield { json: writer.take(), records };
+  }
+  yield* damage(run, progress.lines);
+}
+
+/**
+ * The byte path: canonical FSCSM SUCCESS lines, raw or (through the shipper stage) in a flat
+ * JSON envelope. `tallyRaw`: raw lines count in the contents too (a shipped chunk's summary).
+ */
+function byteEncoder(run: Run, tallyRaw: boolean): ByteLineEncoder {
+  const { options, reader, contents, ids } = run;
+  const raw = createFscsmByteEncoder({ timeZone: options.timeZone, ids });
+  if (!reader || !contents) return raw;
+  const audit = reader.audit;
+  const envelope = createEnvelopeByteEncoder({
+    body: createFscsmByteBody({ timeZone: options.timeZone, ids }),
+    envelopeField: options.envelopeField,
+    contents,
+    onAudit: audit,
+  });
+  const f = contents.formats;
+  const e = contents.envelopes;
+  return (src, start, end, no, out) => {
+    if (src[start] === 0x7b) return envelope(src, start, end, no, out);
+    const wrote = raw(src, start, end, no, out);
+    if (wrote !== DECLINED && tallyRaw) {
+      audit();
+      e['none'] = (e['none'] ?? 0) + 1;
+      f['fscsm'] = (f['fscsm'] ?? 0) + 1;
+    }
+    return wrote;
   };
 }
 

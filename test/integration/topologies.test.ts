@@ -1,5 +1,5 @@
 // The ingest function, run by serverless-offline against the store named by STORE, invoked
-// through the Lambda API with the events of the two queued topologies (README, "Event
+// through the Lambda API with the events of the two queued topologies (docs/deploying.md, "Event
 // topologies"): an SQS batch whose messages carry S3 notifications (S3 -> SQS -> ingest),
 // and an EventBridge Object Created event (S3 -> EventBridge -> ingest). The queue, the bus
 // and their rules cannot run here: the events are built from the fixtures of the AWS

@@ -1,0 +1,13 @@
+// What a CLI command reads and writes: its own module, so that the commands (cli/audit-ingest.ts,
+// cli/backfill.ts, cli/watch.ts) and their helpers (cli/args.ts, cli/progress.ts,
+// cli/sweep-setup.ts) import it without importing one another.
+
+import type { Writable } from 'node:stream';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & Writable;
+  stderr: NodeJS.WritableStream & Writable;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on SIGTERM/SIGINT (cli/bin.ts): long commands stop after the chunks in hand. */
+  signal?: AbortSignal;
+}
