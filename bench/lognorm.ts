@@ -24,22 +24,27 @@ async function onPath(command: string): Promise<string | undefined> {
   return undefined;
 }
 
+/** The path of `command`, installing its Debian package with apt-get first if it is missing (the peers: lognormalizer, Miller, jq). */
+export async function ensureDebianTool(command: string, debianPackage: string, log: (text: string) => void): Promise<string> {
+  let path = await onPath(command);
+  if (path !== undefined) return path;
+  log(`${command} missing: apt-get install -y ${debianPackage}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  try {
+    await run('apt-get', ['install', '-y', debianPackage], { env });
+  } catch {
+    // A fresh image has no package lists yet.
+    await run('apt-get', ['update'], { env });
+    await run('apt-get', ['install', '-y', debianPackage], { env });
+  }
+  path = await onPath(command);
+  if (path === undefined) throw new Error(`${command} still not on PATH after installing ${debianPackage}`);
+  return path;
+}
+
 /** Path and version of lognormalizer, installing liblognorm-utils first if needed. */
 export async function ensureLognormalizer(log: (text: string) => void): Promise<{ path: string; version: string }> {
-  let path = await onPath('lognormalizer');
-  if (path === undefined) {
-    log('lognormalizer missing: apt-get install -y liblognorm-utils');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    try {
-      await run('apt-get', ['install', '-y', 'liblognorm-utils'], { env });
-    } catch {
-      // A fresh image has no package lists yet.
-      await run('apt-get', ['update'], { env });
-      await run('apt-get', ['install', '-y', 'liblognorm-utils'], { env });
-    }
-    path = await onPath('lognormalizer');
-    if (path === undefined) throw new Error('lognormalizer still not on PATH after installing liblognorm-utils');
-  }
+  const path = await ensureDebianTool('lognormalizer', 'liblognorm-utils', log);
   // -V prints the version on stderr and exits with status 1.
   const text = await run(path, ['-V']).then(
     (r) => r.stdout + r.stderr,

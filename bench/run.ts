@@ -19,7 +19,7 @@ import { parseFigures } from './figures';
 import { ensureCadfChunk, ensureFluentBitChunk, ensureGzipChunk, ensurePlainChunk } from './generate';
 import type { ChildResult } from './ingest-child';
 import { runnableModes, type IngestMode } from './ingest-modes';
-import { checkOutput, ensureLognormalizer, lognormCommand, parseSummary } from './lognorm';
+import { checkOutput, ensureDebianTool, ensureLognormalizer, lognormCommand, parseSummary } from './lognorm';
 import { describeCommand, median, runOnce, type CommandSpec } from './measure';
 import { packageSizes } from './package-size';
 import { renderDoc, renderText } from './report';
@@ -249,6 +249,9 @@ async function main(): Promise<void> {
   log(`sizes: ${sizes.map((s) => s.label).join(', ')}`);
 
   const lognorm = await ensureLognormalizer(log);
+  // The other peers, from Debian as lognormalizer is.
+  await ensureDebianTool(MILLER, 'miller', log);
+  await ensureDebianTool(JQ, 'jq', log);
   log(`building dist/cli.cjs and the bench children`);
   await mkdir(BUILD_DIR, { recursive: true });
   const bundles = await buildAll();

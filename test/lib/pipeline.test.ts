@@ -298,7 +298,8 @@ describe('JSON Lines output: both FSCSM writers match JSON.stringify of the gene
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 30_000); // 2,000 pipelines: past the default 5 s on a loaded 2-core machine
+
   it("byte fast path: the manual's other layouts (12-hour times, short fractions, spaces for TABs, runs of blanks, any case)", async () => {
     const { default: fc } = await import('fast-check');
     const digits = (n: number, width: number) => String(n).padStart(width, '0');
