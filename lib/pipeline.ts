@@ -312,8 +312,9 @@ async function* lineRecords(run: Run, parser: LineReader, rawCap: number | undef
     records.push(rec);
     writer.write(rec);
   };
-  for await (const items of split) {
-    for (const next of items) {
+  const batches = split[Symbol.asyncIterator]();
+  for (let batch = await batches.next(); !batch.done; ) {
+    for (const next of batch.value) {
       let item: LineItem | undefined = next;
       if (replaying) {
         item = replay(next);
@@ -340,15 +341,21 @@ async function* lineRecords(run: Run, parser: LineReader, rawCap: number | undef
       failedAt = [];
     }
     // Not while replaying: a run must emit something before it may stop (replay is quicker than parsing).
-    if (!replaying && control.shouldStop?.()) {
+    const stop = !replaying && control.shouldStop?.() === true;
+    const offset = position.nextLineOffset;
+    // The next batch is read before stopping: a stop after the chunk's last line would leave
+    // the next run nothing to read but an empty part (seen under load in the osls-cli suite).
+    batch = await batches.next();
+    if (stop && !batch.done && state.streamError === undefined) {
       state.stoppedAt = {
-        offset: position.nextLineOffset,
+        offset,
         line: lastLine,
         format: formatNow(run),
         ...(run.shipped ? { shipped: run.shipped } : {}),
         ...(run.choice.detected ? { detected: true } : {}),
       };
-      return; // leaving the loop closes the source stream
+      await batches.return(undefined); // closes the source stream
+      return;
     }
   }
   yield* damage(run, lastLine);
@@ -408,8 +415,7 @@ async function* valueRecords(run: Run): AsyncGenerator<OutputBatch> {
 }
 
 /**
- * The byte path: canonical FSCSM SUCCESS lines, raw or (through the shipper stage) in a flat
- * JSON envelope. `tallyRaw`: raw lines count in the contents too (a shipped chunk's summary).
+ * The byte path: FSCSM lines, raw or (through the shipper stage) in a flat JSON envelope. `tallyRaw`: raw lines count in the contents too (a shipped chunk's summary).
  */
 function byteEncoder(run: Run, tallyRaw: boolean): ByteLineEncoder {
   const { options, reader, contents, ids } = run;

@@ -65,6 +65,16 @@ describe('a chunk continued across invocations', () => {
     expect(parted.store.objects.has('b/big.log.summary.json')).toBe(true);
   });
 
+  it("never leaves an empty last part, whichever batch a run stops after (a stop at the chunk's end finishes it)", async () => {
+    // About 27 batches of 1000 bytes: each stopEvery puts the last stop somewhere else, some on the very last batch.
+    const body = Buffer.from(lines.slice(0, 600).join('\n') + '\n');
+    for (const stopEvery of [1, 2, 3, 5, 7, 11, 13, 17, 19, 23, 29]) {
+      const parted = await runInParts(body, stopEvery);
+      for (const key of parted.summary.outputs.parts ?? []) expect(parted.store.objects.get(`b/${key}`)?.length, `${key} (stop every ${stopEvery})`).toBeGreaterThan(0);
+      expect(parted.summary.counts.parsed).toBe(600);
+    }
+  });
+
   it('tells its observer of each part handed on, then of the summary once (what the functions count)', async () => {
     const parted = await runInParts(Buffer.from(TEXT), 20);
     expect(parted.observed).toEqual([
