@@ -1,5 +1,5 @@
 // The read path as composable stages: object bytes -> inflate -> lines (or, for CADF documents
-// and arrays, JSON values) -> records -> JSON Lines. Canonical FSCSM SUCCESS lines skip the
+// and arrays, JSON values) -> records -> JSON Lines. FSCSM lines in printable ASCII skip the
 // record stage: they go from bytes to JSON directly (formats/fscsm-bytes.ts).
 // Nothing here knows where the bytes come from or go to (S3, a file, a test).
 
