@@ -32,6 +32,8 @@ const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const COMMA = 0x2c;
 const UNDERSCORE = 0x5f;
+const SLASH = 0x2f;
+const DOT = 0x2e;
 const D0 = 0x30;
 const TIME_BYTES = CANONICAL_TIME_LENGTH;
 const TIME_DIGITS = Uint8Array.from(CANONICAL_TIME_DIGITS);
@@ -125,8 +127,8 @@ function createCanonicalBody(options: { timeZone: string; ids: RecordIds }): Byt
       const c = src[start + (TIME_DIGITS[k] as number)] as number;
       if (c < D0 || c > D0 + 9) return DECLINED;
     }
-    if (src[start + 4] !== 0x2f || src[start + 7] !== 0x2f || src[start + 10] !== SPACE) return DECLINED;
-    if (src[start + 13] !== COLON || src[start + 16] !== COLON || src[start + 19] !== 0x2e) return DECLINED;
+    if (src[start + 4] !== SLASH || src[start + 7] !== SLASH || src[start + 10] !== SPACE) return DECLINED;
+    if (src[start + 13] !== COLON || src[start + 16] !== COLON || src[start + 19] !== DOT) return DECLINED;
     const year = two(src, start) * 100 + two(src, start + 2);
     const month = two(src, start + 5);
     const day = two(src, start + 8);
@@ -354,8 +356,6 @@ function canonicalise(src: Buffer, start: number, end: number, to: Buffer): numb
 
 /** [actor start, actor end, operation start, operation end, outcome start, outcome end]: one array, not one per line. */
 const FIELDS = new Int32Array(6);
-const SLASH = 0x2f;
-const DOT = 0x2e;
 /** The number digitsAt read (a module variable: no object per call on this path either). */
 let value = 0;
 
