@@ -65,9 +65,12 @@ export class RecordIds {
     if (slot >= 0) {
       occurrence = this.current.bump(slot);
     } else {
+      // The copies in the block before, by their own count only: a count carried on from
+      // block to block would make an id depend on lines further back than a resumed run
+      // (or a segment of a parallel parse) replays.
       const old = this.previous.find(h0, h1);
-      occurrence = old >= 0 ? this.previous.seen(old) : 0;
-      this.current.add(h0, h1, occurrence + 1);
+      occurrence = old >= 0 ? this.previous.own(old) : 0;
+      this.current.add(h0, h1, occurrence);
     }
     if (occurrence > 0) murmur3x86128(src, start, end, occurrence, this.h);
   }
@@ -128,8 +131,10 @@ const SEEN_MASK = SEEN_SLOTS - 1;
 class SeenTable {
   private readonly k0 = new Int32Array(SEEN_SLOTS);
   private readonly k1 = new Int32Array(SEEN_SLOTS);
-  /** Times seen; 0 marks a free slot. */
+  /** Times seen in this block; 0 marks a free slot. */
   private readonly n = new Int32Array(SEEN_SLOTS);
+  /** Copies in the block before, seen when the digest first came in this one. */
+  private readonly before = new Int32Array(SEEN_SLOTS);
   size = 0;
 
   /** The digest's slot, or -1. */
@@ -142,23 +147,26 @@ class SeenTable {
     return -1;
   }
 
-  seen(slot: number): number {
+  /** Times seen in this block alone. */
+  own(slot: number): number {
     return this.n[slot] as number;
   }
 
-  /** Counts one more sighting; returns the count before it (the occurrence of this one). */
+  /** Counts one more sighting; returns the copies before it, in this block and the one before (its occurrence). */
   bump(slot: number): number {
-    const before = this.n[slot] as number;
-    this.n[slot] = before + 1;
-    return before;
+    const own = this.n[slot] as number;
+    this.n[slot] = own + 1;
+    return own + (this.before[slot] as number);
   }
 
-  add(h0: number, h1: number, times: number): void {
+  /** A digest first seen in this block, with `before` copies in the block before. */
+  add(h0: number, h1: number, before: number): void {
     let i = h0 & SEEN_MASK;
     while (this.n[i] !== 0) i = (i + 1) & SEEN_MASK;
     this.k0[i] = h0;
     this.k1[i] = h1;
-    this.n[i] = times;
+    this.n[i] = 1;
+    this.before[i] = before;
     this.size += 1;
   }
 

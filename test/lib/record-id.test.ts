@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ID_WINDOW_LINES } from '../../lib/record-id';
 import { OutputRecordSchema, type OutputRecord } from '../../lib/records';
-import { run } from '../support/pipeline-run';
+import { DEFAULT_PARSE_OPTIONS, parseObject } from '../../lib/pipeline';
+import { chunks, recordsOfJson, run } from '../support/pipeline-run';
 
 const fscsm = (name: string): Buffer => readFileSync(new URL(`../fixtures/fscsm/${name}`, import.meta.url));
 const cadf = (name: string): Buffer => readFileSync(new URL(`../fixtures/cadf/${name}`, import.meta.url));
@@ -70,6 +71,21 @@ describe('record ids', () => {
     const last = r.records[r.records.length - 1] as OutputRecord;
     expect(r.records[0]?.id).not.toBe(r.records[1]?.id);
     expect(last.id).toBe(r.records[0]?.id);
+  });
+
+  it('count a copy by the copies in its window alone, so a run resumed mid-chunk numbers it as one run does', async () => {
+    // A in every block: a count carried from block to block would reach further back than a resumed run reads again.
+    const lines = Array.from({ length: 5 * ID_WINDOW_LINES }, (_, i) => (i % ID_WINDOW_LINES === 100 ? A : `2015/06/29 14:35:30.902\tu\tcreate user:f${i}\tSUCCESS`));
+    const data = Buffer.from(lines.join('\n') + '\n');
+    const whole = byLine((await run(data)).records);
+    const emitted = 4 * ID_WINDOW_LINES + 10;
+    const parsed = await parseObject(chunks(data), { ...DEFAULT_PARSE_OPTIONS }, { resume: { offset: 0, line: emitted, format: 'fscsm' } });
+    const resumed: OutputRecord[] = [];
+    for await (const batch of parsed.batches) resumed.push(...recordsOfJson(batch.json));
+    expect(resumed[0]?.line).toBe(emitted + 1);
+    const last = 4 * ID_WINDOW_LINES + 101;
+    expect(resumed.find((r) => r.line === last)?.id).toBe(whole.get(last));
+    for (const r of resumed) expect(r.id, `line ${r.line}`).toBe(whole.get(r.line));
   });
 
   it('follow the CADF event id and outcome, whatever the layout: request and response differ', async () => {
