@@ -402,7 +402,14 @@ Tried and dropped, each measured on the 100 MB chunk (\`python3\` loop of 5–15
 - parse on worker threads (line-aligned 1 MiB segments, line numbers counted ahead, results
   in order, output byte-identical): slower on this 2-CPU machine, 100 MB 1.47 → 1.69–2.42 s,
   10 MB 0.36 → 0.56 s; each worker parsed about 30% slower than one thread alone and warmed
-  its own JIT up, and the ordered output kept the main thread busy.
+  its own JIT up, and the ordered output kept the main thread busy. Tried again for issue 21
+  (not kept: segments of whole id windows, each reading the window before it again as a
+  resumed run does, so ids and output were exact; input and output moved between threads,
+  never copied twice): 100 MB 1.51 s on one thread against 1.72–1.85 s on two (user CPU 1.4 →
+  2.6–2.8 s), 1 GiB 14.1–19.5 s against 13.3–14.3 s (user 11.7–16.5 → 20.6–21.9 s). Two
+  workers parsing at once each take about twice the CPU one takes alone; two separate
+  processes do not (1.38–1.54 s user each, side by side), so the cost is in sharing one
+  process, and the second core buys little here.
 - gzip output as independent members compressed in parallel on the libuv pool (\`zlib.gzip\`
   per 0.25–4 MiB, 2–3 in flight): CLI \`--gzip\` 1.9 s → 2.3–3.3 s, user CPU 2.8 → 3.2–3.5 s.
 - coalescing the stream into 256 KiB pieces before the splitter, and 1 MiB writes into zlib:
