@@ -66,8 +66,7 @@ export class RecordIds {
       occurrence = this.current.bump(slot);
     } else {
       // The copies in the block before, by their own count only: a count carried on from
-      // block to block would make an id depend on lines further back than a resumed run
-      // (or a segment of a parallel parse) replays.
+      // block to block would make an id depend on lines further back than a resumed run replays.
       const old = this.previous.find(h0, h1);
       occurrence = old >= 0 ? this.previous.own(old) : 0;
       this.current.add(h0, h1, occurrence);

@@ -79,7 +79,7 @@ describe('record ids', () => {
     const data = Buffer.from(lines.join('\n') + '\n');
     const whole = byLine((await run(data)).records);
     const emitted = 4 * ID_WINDOW_LINES + 10;
-    const parsed = await parseObject(chunks(data), { ...DEFAULT_PARSE_OPTIONS }, { resume: { offset: 0, line: emitted, format: 'fscsm' } });
+    const parsed = await parseObject(chunks(data), DEFAULT_PARSE_OPTIONS, { resume: { offset: 0, line: emitted, format: 'fscsm' } });
     const resumed: OutputRecord[] = [];
     for await (const batch of parsed.batches) resumed.push(...recordsOfJson(batch.json));
     expect(resumed[0]?.line).toBe(emitted + 1);
