@@ -364,7 +364,12 @@ describe('JSON Lines output: both FSCSM writers match JSON.stringify of the gene
     ];
     const parsed = await parseObject(chunks(Buffer.from(lines.join('\n') + '\n')), { ...DEFAULT_PARSE_OPTIONS, format: 'fscsm' });
     const records: OutputRecord[] = [];
-    for await (const batch of parsed.batches) records.push(...batch.records);
+    for await (const batch of parsed.batches) {
+      const built = batch.records;
+      // Built once, when first read.
+      expect(batch.records).toBe(built);
+      records.push(...built);
+    }
     // One id state, as the pipeline's: the two identical FAILED lines get different ids.
     const ids = new RecordIds();
     const parse = createFscsmParser({ timeZone: 'UTC' });
