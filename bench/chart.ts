@@ -27,6 +27,7 @@ const STYLE: Record<ParseTool, { colour: string; width: number; dash?: string; l
   miller: { colour: '#0072B2', width: 2, label: 'Miller (mlr --itsv … cat)' },
   jq: { colour: '#009E73', width: 2, label: 'jq (split on TAB)' },
   readline: { colour: '#CC79A7', width: 2, dash: '6 4', label: 'Node readline count (floor)' },
+  sink: { colour: '#56B4E9', width: 1.5, dash: '2 3', label: "sink floor (cat of ours' output)" },
 };
 
 const escapeXml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

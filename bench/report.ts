@@ -40,11 +40,12 @@ const TOOL_NAMES: Record<ParseTool, string> = {
   miller: 'Miller',
   jq: 'jq',
   readline: 'Node readline count',
+  sink: "sink floor (cat of ours' output)",
 };
 const RSS_NAMES: Partial<Record<ParseTool, string>> = { ours: 'ours', 'lognormalizer-structured': 'ln-st', 'lognormalizer-split': 'ln-sp', miller: 'mlr', jq: 'jq', readline: 'rl' };
 
 export function parseTable(r: Results): string {
-  const columns = [...PEERS, 'readline'] as const;
+  const columns = [...PEERS, 'readline', 'sink'] as const;
   const rows = r.chunks.map((c) => {
     const get = (tool: ParseTool) => r.parse.find((m) => m.chunk === c.label && m.tool === tool);
     const cell = (tool: ParseTool): string => {
@@ -81,7 +82,8 @@ export function commandList(r: Results): string {
     const commands = new Map<string, string[]>();
     for (const m of r.parse.filter((p) => p.tool === tool && p.command !== undefined)) {
       const chunk = r.chunks.find((c) => c.label === m.chunk);
-      const template = chunk ? (m.command as string).split(chunk.path).join('FILE') : (m.command as string);
+      // The sink floor's file is named for its chunk: one template for all, as FILE is.
+      const template = chunk ? (m.command as string).split(chunk.path).join('FILE').split(`sink-${chunk.label}.jsonl`).join('sink-CHUNK.jsonl') : (m.command as string);
       commands.set(template, [...(commands.get(template) ?? []), m.chunk]);
     }
     return [...commands].map(([command, chunks]) => `- ${TOOL_NAMES[tool]} (${chunks.join(', ')}): \`${command}\``);
@@ -299,7 +301,11 @@ megabytes per second, so the gzip row compares with the others.
 - **Miller**: its TSV reader with an implicit header (keys 1..4) to JSON Lines; on CADF, JSON Lines in and out.
 - **jq**: each raw line split on TAB into \`{time, actor, operation, outcome}\`; on CADF, \`jq -c .\`.
 - **Node readline count**: \`node:readline\` over the same file, counting lines: the floor of
-  what Node does before any parsing.
+  what Node does before any parsing. It writes nothing.
+- **sink floor**: \`cat\` of ours' own output for the chunk (written to a file once before the
+  timed rounds, deleted after) into the same sink: what moving ours' JSON Lines, about 4.3×
+  the chunk's bytes, through the pipe costs on this machine with no parsing at all. Not a peer;
+  it shows how much of ours' time the sink takes, which readline never pays.
 
 Peers run only on chunks they can read: the TAB layout (also gzipped) for lognormalizer,
 Miller's TSV reader and jq's split; the CADF JSON Lines for Miller and jq. Not on \`.mixed\`
@@ -318,7 +324,7 @@ lines (one record per line); our summary's \`parsed\` and \`failedOperations\` e
 lines and FAILED count (on \`.mixed\` and \`.cadf\` too); lognormalizer's \`-H\` parsed count (and
 once per share its actual output: lines without \`unparsed-data\`, FAILED tags); readline's count.
 
-Commands, exactly as run (\`FILE\` the chunk's path):
+Commands, exactly as run (\`FILE\` the chunk's path; \`.bench/sink-CHUNK.jsonl\` ours' output for it, from the ours command with stdout to that file):
 
 ${commandList(r)}
 

@@ -44,12 +44,15 @@ export interface ChunkInfo {
  * 'ours-ca-bundle': ours again with the NODE_EXTRA_CA_CERTS this machine sets for every process
  * (the other tools run without it; see CA_BUNDLE_VARIABLE in config.ts). Shown, not judged.
  */
-export type ParseTool = 'ours' | 'ours-ca-bundle' | 'lognormalizer-structured' | 'lognormalizer-split' | 'miller' | 'jq' | 'readline';
+export type ParseTool = 'ours' | 'ours-ca-bundle' | 'lognormalizer-structured' | 'lognormalizer-split' | 'miller' | 'jq' | 'readline' | 'sink';
 
-/** The other parsers ours is compared with (readline is the floor, not a peer). */
+/**
+ * The other parsers ours is compared with (readline is the floor, not a peer; 'sink' is `cat`
+ * of ours' own output into the same pipe: what moving ours' bytes through the sink costs).
+ */
 export const PEERS: readonly ParseTool[] = ['lognormalizer-structured', 'lognormalizer-split', 'miller', 'jq'];
 /** Order of tools in tables, the JSON and the chart. */
-export const PARSE_TOOLS: readonly ParseTool[] = ['ours', 'ours-ca-bundle', ...PEERS, 'readline'];
+export const PARSE_TOOLS: readonly ParseTool[] = ['ours', 'ours-ca-bundle', ...PEERS, 'readline', 'sink'];
 
 export interface ParseMeasurement {
   chunk: string;
@@ -211,13 +214,19 @@ function issue21Targets(r: Omit<Results, 'targets'>): Target[] {
     const base = chunks.find((c) => (c.failedShare ?? 2) === 2);
     const ours = base && find(r.parse, base.label, (m) => m.tool === 'ours');
     const floor = base && find(r.parse, base.label, (m) => m.tool === 'readline');
+    const sink = base && find(r.parse, base.label, (m) => m.tool === 'sink');
     const v = ours && floor ? ours.mbPerSec / floor.mbPerSec : undefined;
+    // readline writes nothing; ours writes its records into the sink, whose cost alone is shown.
+    const notes = [
+      ...(judged ? [] : ['issue 21 judges 100MB and 1GiB']),
+      ...(sink && floor ? [`cat of ours' output through the same sink alone: ${sink.seconds.toFixed(2)} s, readline ${floor.seconds.toFixed(2)} s`] : []),
+    ];
     targets.push({
       name: `parse ${size} at 2% FAILED: ours / Node readline count`,
       value: v,
       target: judged ? '≥ 0.9' : 'reference',
       met: judged && v !== undefined ? v >= 0.9 : undefined,
-      ...(judged ? {} : { note: 'issue 21 judges 100MB and 1GiB' }),
+      ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
     });
   }
   // Every output mode's child (not the copy): the function's peak whatever OUTPUT_COMPRESSION is.

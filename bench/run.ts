@@ -9,7 +9,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { buildAll, type Bundles } from './bundle';
@@ -114,6 +114,20 @@ async function measureParse(chunk: ChunkInfo, bundles: Bundles, lognorm: string)
   };
   // Start-up weighs only on the small chunk: there, ours with the machine's CA bundle too.
   if (process.env[CA_BUNDLE_VARIABLE] && chunk.plainBytes <= SMALL_CHUNK_BYTES && isBaseChunk(chunk)) tools['ours-ca-bundle'] = { ...ours, env: process.env };
+  // The sink alone: ours' own output, once written to a file (untimed), then cat into the same pipe.
+  const sinkFile = join(BENCH_DIR, `sink-${chunk.label}.jsonl`);
+  log(`parse ${chunk.label}: ours' output to ${sinkFile} for the sink floor`);
+  await runOnce({ ...ours, stdoutFile: sinkFile });
+  tools.sink = { command: 'cat', args: [sinkFile] };
+  try {
+    return await timeParse(chunk, tools);
+  } finally {
+    await rm(sinkFile, { force: true });
+  }
+}
+
+/** Runs each tool `runsFor` times, interleaved, after a warm-up round; checks every run. */
+async function timeParse(chunk: ChunkInfo, tools: Partial<Record<ParseTool, CommandSpec>>): Promise<ParseMeasurement[]> {
   const runs = runsFor(chunk.plainBytes);
   const times = new Map<ParseTool, number[]>();
   const rss = new Map<ParseTool, number>();
@@ -175,8 +189,8 @@ function checkParsed(tool: ParseTool, stderr: string, chunk: ChunkInfo): number 
     if (lines !== chunk.lines) fail(`readline on ${chunk.label}: ${lines}/${chunk.lines} lines`);
     return lines;
   }
-  // Miller and jq print no counts: their printed lines are checked (checkPrinted).
-  if (tool === 'miller' || tool === 'jq') return chunk.lines;
+  // Miller, jq and cat print no counts: their printed lines are checked (checkPrinted).
+  if (tool === 'miller' || tool === 'jq' || tool === 'sink') return chunk.lines;
   const counts = parseSummary(stderr) ?? fail(`${tool} printed no -H summary: ${stderr.slice(0, 500)}`);
   if (counts.parsed !== chunk.lines) fail(`${tool} on ${chunk.label}: parsed ${counts.parsed}/${chunk.lines} (${counts.unparsed} unparsed)`);
   return counts.parsed;

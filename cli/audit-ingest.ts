@@ -56,7 +56,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 
   const outDir = args.values.out === undefined ? undefined : resolve(args.values.out);
-  const store = fileStore({ ...(outDir !== undefined ? { outDir } : {}), stdout: io.stdout, stderr: io.stderr });
+  const store = fileStore({ ...(outDir !== undefined ? { outDir } : {}), stdout: io.stdout, stderr: io.stderr, stdoutTakesLentChunks: io.stdoutTakesLentChunks === true });
   const log = createLogger({ tool: 'audit-ingest' }, { write: (line) => io.stderr.write(line + '\n'), level: 'warn' });
   let unreadable = 0;
   for (const file of args.positionals) {

@@ -12,7 +12,7 @@ for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
   });
 }
 
-main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: stop.signal }).then(
+main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: stop.signal, stdoutTakesLentChunks: true }).then(
   (code) => {
     process.exitCode = code;
     // The signal handlers keep nothing alive, but open sockets of the SDK's agents might.

@@ -5,8 +5,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import type { ObjectRef, ObjectStore, OpenedObject } from '../lib/ingest';
 
 export interface FileStoreOptions {
@@ -14,10 +13,13 @@ export interface FileStoreOptions {
   outDir?: string;
   stdout: Writable;
   stderr: Writable;
+  /** See CliIo.stdoutTakesLentChunks; files always do. */
+  stdoutTakesLentChunks?: boolean;
 }
 
 export function fileStore(options: FileStoreOptions): ObjectStore {
   return {
+    takesLentChunks: options.outDir !== undefined || options.stdoutTakesLentChunks === true,
     async open(ref: ObjectRef): Promise<OpenedObject> {
       const path = ref.bucket === '' ? ref.key : join(ref.bucket, ref.key);
       const info = await stat(path); // throws ENOENT before any output is written
@@ -35,12 +37,21 @@ export function fileStore(options: FileStoreOptions): ObjectStore {
 
     async writeStream(_bucket, key, body): Promise<void> {
       if (options.outDir === undefined) {
-        // end: false — stdout stays open for the next file.
-        await pipeline(Readable.from(body), options.stdout, { end: false });
+        // stdout stays open for the next file.
+        await writeEach(body, options.stdout);
         return;
       }
       await mkdir(options.outDir, { recursive: true });
-      await pipeline(Readable.from(body), createWriteStream(join(options.outDir, key)));
+      const file = createWriteStream(join(options.outDir, key));
+      try {
+        await writeEach(body, file);
+        await new Promise<void>((resolve, reject) => {
+          file.once('error', reject);
+          file.end(resolve);
+        });
+      } finally {
+        file.destroy();
+      }
     },
 
     async writeJson(_bucket, key, value): Promise<void> {
@@ -52,4 +63,16 @@ export function fileStore(options: FileStoreOptions): ObjectStore {
       await writeFile(join(options.outDir, key), text);
     },
   };
+}
+
+/**
+ * Writes each chunk and waits until the stream is done with it before asking for the next:
+ * the chunks are lent (ObjectStore.writeStream), so none may wait in a stream's buffer.
+ */
+async function writeEach(body: AsyncIterable<Buffer>, to: Writable): Promise<void> {
+  for await (const chunk of body) {
+    await new Promise<void>((resolve, reject) => {
+      to.write(chunk, (err) => (err ? reject(err) : resolve()));
+    });
+  }
 }

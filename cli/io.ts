@@ -10,4 +10,9 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Aborted on SIGTERM/SIGINT (cli/bin.ts): long commands stop after the chunks in hand. */
   signal?: AbortSignal;
+  /**
+   * stdout is done with a chunk when its write callback runs (process.stdout: a file, pipe or
+   * TTY), so output buffers may be reused after it; a stream that hands chunks on (a PassThrough) is not.
+   */
+  stdoutTakesLentChunks?: boolean;
 }

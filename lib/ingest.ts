@@ -31,6 +31,12 @@ export interface ObjectStore {
    */
   open(ref: ObjectRef, options?: { ifMatch?: string }): Promise<OpenedObject>;
   exists(bucket: string, key: string): Promise<boolean>;
+  /**
+   * True when writeStream is done with each chunk of its body (written or copied) before it
+   * asks for the next, with no read-ahead such as Readable.from's buffer: the records' buffers
+   * are then lent to it and reused (lib/json-lines.ts), instead of fresh ones per batch.
+   */
+  readonly takesLentChunks?: boolean;
   /** Streams `body` into a new object; must not leave a partial object visible on failure. */
   writeStream(bucket: string, key: string, body: AsyncIterable<Buffer>, contentType: string): Promise<void>;
   writeJson(bucket: string, key: string, value: unknown): Promise<void>;
@@ -98,6 +104,8 @@ export async function ingestObject(
   const parsed = await parseObject(opened.body, options, {
     ...(continuing ? { resume: continuing.resume } : {}),
     ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+    // A compressor reads ahead (compress.ts pipes from Readable.from).
+    lendOutput: compression === 'none' && deps.store.takesLentChunks === true,
   });
 
   let newFailures = 0;

@@ -13,8 +13,19 @@ export class JsonLinesWriter {
   /** The hot path writes here directly, from `pos` on, after `reserve`. */
   buf: Buffer;
   pos = 0;
+  /** Lending: the buffer taken before the last one, free again once the next batch is asked for. */
+  private spare: Buffer | undefined;
 
-  constructor(private readonly capacity = 256 * 1024) {
+  /**
+   * `lend`: what take() returns is valid only until the batch after it is asked for; two buffers
+   * then take turns. A fresh buffer per batch is fresh pages for the kernel to fault in and zero:
+   * 435 MB of output in 1.1 MB buffers took 0.29 s that way against 0.007 s reused (26,000 page
+   * faults against 2,500; node, /usr/bin/time), a fifth of the CLI's parse of the 100 MB chunk.
+   */
+  constructor(
+    private readonly capacity = 256 * 1024,
+    private readonly lend = false,
+  ) {
     this.buf = Buffer.allocUnsafe(capacity);
   }
 
@@ -46,11 +57,20 @@ export class JsonLinesWriter {
     return this.pos;
   }
 
-  /** The bytes written so far; the writer starts a fresh buffer (the taken one is never reused). */
+  /** The bytes written so far; the writer goes on in another buffer (a fresh one unless lending). */
   take(): Buffer {
     const out = this.buf.subarray(0, this.pos);
     // The next batch is likely the size of this one: start there, so it need not grow by copies.
-    this.buf = Buffer.allocUnsafe(Math.min(Math.max(this.capacity, this.pos + (this.pos >> 3)), MAX_START_BYTES));
+    const size = Math.min(Math.max(this.capacity, this.pos + (this.pos >> 3)), MAX_START_BYTES);
+    if (this.lend) {
+      // The one lent before is free: its consumer has asked for this batch. One grown past the
+      // cap (a batch of huge lines) is not kept.
+      const lent = this.buf;
+      this.buf = this.spare ?? Buffer.allocUnsafe(size);
+      this.spare = lent.length <= MAX_START_BYTES ? lent : undefined;
+    } else {
+      this.buf = Buffer.allocUnsafe(size);
+    }
     this.pos = 0;
     return out;
   }

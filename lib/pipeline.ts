@@ -57,6 +57,11 @@ export interface StreamControl {
   resume?: ResumePoint;
   /** Asked after each batch: true stops at that line boundary, with `stoppedAt` set. */
   shouldStop?: () => boolean;
+  /**
+   * The consumer is done with a batch (its json and its records) once it asks for the next:
+   * the output buffers are then reused instead of fresh ones per batch (json-lines.ts).
+   */
+  lendOutput?: boolean;
 }
 
 /** One batch of output, in line order. */
@@ -272,7 +277,7 @@ async function* lineRecords(run: Run, parser: LineReader, rawCap: number | undef
     position,
     ...(rawCap !== undefined ? { oversizedHeadBytes: rawCap } : {}),
   });
-  const writer = new JsonLinesWriter();
+  const writer = new JsonLinesWriter(undefined, control.lendOutput === true);
   let records: OutputRecord[] = [];
   let failedAt: number[] = [];
   const replayLine = (line: Line): void => {
@@ -391,10 +396,10 @@ function readRegion(region: LineRegion, encode: ByteLineEncoder | undefined, out
 
 /** CADF documents and arrays: one record per top-level value (array element), `line` where it starts. */
 async function* valueRecords(run: Run): AsyncGenerator<OutputBatch> {
-  const { options, counts, reader, ids } = run;
+  const { options, counts, reader, ids, control } = run;
   const progress = { lines: 0 };
   const split = splitJsonValues(untilDamage(run, true), { maxValueBytes: options.maxLineBytes, headBytes: RAW_CAP_BYTES }, progress);
-  const writer = new JsonLinesWriter();
+  const writer = new JsonLinesWriter(undefined, control.lendOutput === true);
   for await (const items of split) {
     const records: OutputRecord[] = [];
     for (const item of items) {

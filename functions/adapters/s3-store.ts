@@ -75,6 +75,8 @@ const QUEUE_SIZE = 2;
 
 export function s3ObjectStore(client: S3Client): ObjectStore {
   return {
+    // uploadStream copies each chunk into its part buffers before asking for the next.
+    takesLentChunks: true,
     async open(ref: ObjectRef, options?: { ifMatch?: string }): Promise<OpenedObject> {
       try {
         const res = await client.send(

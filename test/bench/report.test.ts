@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SECTIONS_DIR } from '../../bench/config';
 import { parseFigures } from '../../bench/figures';
 import { evaluateTargets } from '../../bench/results';
-import { renderDoc, SECTION_FILES } from '../../bench/report';
+import { commandList, parseTable, renderDoc, SECTION_FILES } from '../../bench/report';
 import { fakeResults } from './fake-results';
 
 describe('benchmarks page', () => {
@@ -43,6 +43,17 @@ describe('issue 21 targets', () => {
     expect(byName('parse 100MB at 2% FAILED: ours / Node readline count')).toMatchObject({ value: 0.78, met: false });
     const rss = byName('ingest 1GiB: peak RSS of the ingest child, every output mode (MiB)');
     expect(rss).toMatchObject({ value: 120, met: true });
+  });
+
+  it("shows beside the readline target what ours' output alone costs in the sink, in its own column too", () => {
+    const r = fakeResults();
+    const parse = [...r.parse, { chunk: '100MB', tool: 'sink' as const, seconds: 0.8, runs: [0.8], mbPerSec: 125, maxRssKiB: 1024, parsedLines: 1e6, outputLines: 1e6, command: 'cat .bench/sink-100MB.jsonl' }];
+    const target = evaluateTargets({ ...r, parse }).find((t) => t.name === 'parse 100MB at 2% FAILED: ours / Node readline count');
+    expect(target).toMatchObject({ value: 0.78, met: false, note: "cat of ours' output through the same sink alone: 0.80 s, readline 1.00 s" });
+    const table = parseTable({ ...r, parse });
+    expect(table).toContain("sink floor (cat of ours' output) MB/s");
+    expect(table).toContain('125.0 (0.80 s)');
+    expect(commandList({ ...r, parse })).toContain("- sink floor (cat of ours' output) (100MB): `cat .bench/sink-CHUNK.jsonl`");
   });
 
   it('leaves targets undecided when their chunks were not measured', () => {

@@ -124,6 +124,21 @@ describe('audit-ingest parse', () => {
     expect(stdout.trimEnd().split('\n')).toHaveLength(21);
   });
 
+  it('writes the same bytes through its reused output buffers as without them, over many batches', async () => {
+    // 1,000 copies of the sample (1.6 MB): batches of 256 KiB of input, so the two buffers take turns many times.
+    const dir = tmp();
+    const input = join(tmp(), 'big.log');
+    writeFileSync(input, readFileSync('samples/fscsm_audit.log', 'utf8').repeat(1000));
+    // In-process into a PassThrough: not lent (stdoutTakesLentChunks unset), the reference.
+    const reference = await run(['parse', input]);
+    expect(reference.stdout.split('\n')).toHaveLength(21_000 + 1);
+    // The binary's stdout (process.stdout) and --out files take lent chunks.
+    const { stdout } = await promisify(execFile)(process.execPath, ['dist/cli.cjs', 'parse', input], { maxBuffer: 64 * 1024 * 1024 });
+    expect(stdout === reference.stdout).toBe(true);
+    await promisify(execFile)(process.execPath, ['dist/cli.cjs', 'parse', '--out', dir, input]);
+    expect(readFileSync(join(dir, 'big.log.jsonl'), 'utf8') === reference.stdout).toBe(true);
+  });
+
   it('loads backfill from its own bundle (dist/backfill.cjs) in the bundled binary', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['dist/cli.cjs', 'backfill', '--help']);
     expect(stdout).toMatch(/^usage: audit-ingest backfill --bucket NAME/);

@@ -57,6 +57,39 @@ describe('ingestObject', () => {
     },
   );
 
+  it.each([true, false])('lends its output buffers to a store only when it takes lent chunks (%s), with the same records and alerts', async (takesLent) => {
+    // 50 copies of the sample, read 1,000 bytes at a time: many batches.
+    const store = memoryStore({ 'b/in/a.log': SAMPLE.toString().repeat(50) });
+    // The reference: fresh buffers (a store that does not take lent chunks).
+    const reference = Object.assign(memoryStore({ 'b/in/a.log': SAMPLE.toString().repeat(50) }), { takesLentChunks: false });
+    const chunks: Buffer[] = [];
+    const copies: Buffer[] = [];
+    const write = store.writeStream.bind(store);
+    Object.assign(store, {
+      takesLentChunks: takesLent,
+      writeStream: (bucket: string, key: string, body: AsyncIterable<Buffer>, type: string) =>
+        write(bucket, key, (async function* () {
+          for await (const chunk of body) {
+            chunks.push(chunk);
+            copies.push(Buffer.from(chunk));
+            yield chunk;
+          }
+        })(), type),
+    });
+    const sent: NotifyPayload[][] = [[], []];
+    for (const [i, s] of [store, reference].entries()) {
+      await ingestWhole({ bucket: 'b', key: 'in/a.log' }, { store: s, log: memoryLogger(), sendFailures: (p) => Promise.resolve(void sent[i]?.push(p)) }, OPTIONS);
+    }
+    expect(chunks.length).toBeGreaterThan(10);
+    const buffers = new Set(chunks.map((c) => c.buffer));
+    if (takesLent) expect(buffers.size).toBeLessThanOrEqual(3);
+    else expect(buffers.size).toBe(chunks.length);
+    expect(store.objects.get('b/in/a.log.jsonl')).toEqual(reference.objects.get('b/in/a.log.jsonl'));
+    expect(Buffer.concat(copies)).toEqual(reference.objects.get('b/in/a.log.jsonl'));
+    expect(sent[0]).toEqual(sent[1]);
+    expect(sent[0]?.flatMap((p) => p.failures)).toHaveLength(100);
+  });
+
   it('prefers the event ETag and size over what the read reports', async () => {
     const store = memoryStore({ 'b/k': SAMPLE });
     const { summary } = await ingestWhole(

@@ -43,4 +43,42 @@ describe('JsonLinesWriter', () => {
     w.take();
     expect(w.buf.length).toBe(4 * 1024 * 1024);
   });
+
+  // 16 KiB, above the size Buffer.allocUnsafe takes from its shared pool: one ArrayBuffer per buffer.
+  it('lending: the buffer taken two batches ago is written again, the one just taken is not', () => {
+    const w = new JsonLinesWriter(16 * 1024, true);
+    fill(w, 10);
+    const first = w.take();
+    fill(w, 20);
+    const second = w.take();
+    expect(second.buffer).not.toBe(first.buffer);
+    // The consumer asked for this batch, so it is done with the first one: its buffer comes back.
+    expect(w.buf.buffer).toBe(first.buffer);
+    w.buf.fill(0x62, 0, 5);
+    w.pos = 5;
+    expect(second.toString()).toBe('a'.repeat(20));
+    expect(w.take().toString()).toBe('bbbbb');
+    expect(w.buf.buffer).toBe(second.buffer);
+  });
+
+  it('lending: a buffer grown past the cap for a batch of huge lines is not kept', () => {
+    const w = new JsonLinesWriter(16 * 1024, true);
+    fill(w, 10);
+    w.take();
+    fill(w, 20 * 1024 * 1024);
+    const huge = w.take();
+    fill(w, 10);
+    w.take();
+    expect(w.buf.buffer).not.toBe(huge.buffer);
+    expect(w.buf.length).toBeLessThanOrEqual(4 * 1024 * 1024);
+  });
+
+  it('without lending, no taken buffer is ever written again', () => {
+    const w = new JsonLinesWriter(16 * 1024);
+    const taken = [0, 1, 2, 3].map(() => {
+      fill(w, 10);
+      return w.take();
+    });
+    expect(new Set(taken.map((b) => b.buffer)).size).toBe(4);
+  });
 });

@@ -17,6 +17,7 @@ export function memoryStore(initial: Record<string, string | Buffer> = {}): Memo
   const store: MemoryStore = {
     objects,
     writes: [],
+    takesLentChunks: true,
     open(ref: ObjectRef): Promise<OpenedObject> {
       const data = objects.get(`${ref.bucket}/${ref.key}`);
       if (!data) return Promise.reject(new ObjectMissingError(`s3://${ref.bucket}/${ref.key} no longer exists`));
@@ -31,7 +32,8 @@ export function memoryStore(initial: Record<string, string | Buffer> = {}): Memo
       const fail = store.failNextWrite;
       store.failNextWrite = undefined;
       for await (const b of body) {
-        parts.push(b);
+        // Lent chunks (ObjectStore.writeStream): kept as copies.
+        parts.push(Buffer.from(b));
         seen += b.length;
         if (fail && seen >= fail.afterBytes) throw new Error('upload failed (injected)');
       }
