@@ -467,7 +467,8 @@ class LazyBatch implements OutputBatch {
   private built: OutputRecord[] | undefined;
   constructor(
     readonly json: Buffer,
-    private readonly byHand: OutputRecord[],
+    /** The records the general parser built (errors, lines off the byte path). */
+    private readonly general: OutputRecord[],
     private readonly failedAt: number[],
   ) {}
 
@@ -476,7 +477,7 @@ class LazyBatch implements OutputBatch {
       const json = this.json;
       // The byte path writes printable ASCII only: latin1 is its UTF-8.
       const parsed = this.failedAt.map((at) => JSON.parse(json.toString('latin1', at, json.indexOf(0x0a, at))) as OutputRecord);
-      this.built = mergeByLine(this.byHand, parsed);
+      this.built = mergeByLine(this.general, parsed);
     }
     return this.built;
   }
