@@ -28,7 +28,10 @@ service logs with their notifications; mixed with other lines, which are counted
   --zstd          writes them with zstd (<name>.jsonl.zst; Node >= 22.15): faster than --gzip
 Options default to the environment (SOURCE_TIMEZONE, INPUT_FORMAT, SOURCE_ENCODING, ENVELOPE_FIELD, OUTPUT_COMPRESSION, MAX_LINE_BYTES).
 Exit status: 0 when every file was read (bad lines are records, not failures),
-1 when a file could not be read, 2 on a usage error.`;
+1 when a file could not be read, 2 on a usage error, 141 when stdout's reader went away (| head).`;
+
+/** 128 + SIGPIPE: what a shell reports for a writer whose reader went away (`yes | head`). */
+const READER_GONE = 141;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -56,7 +59,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 
   const outDir = args.values.out === undefined ? undefined : resolve(args.values.out);
-  const store = fileStore({ ...(outDir !== undefined ? { outDir } : {}), stdout: io.stdout, stderr: io.stderr, stdoutTakesLentChunks: io.stdoutTakesLentChunks === true });
+  const store = fileStore({
+    ...(outDir !== undefined ? { outDir } : {}),
+    ...(io.stdoutFd !== undefined ? { stdoutFd: io.stdoutFd } : {}),
+    // Read late: opening process.stdout makes the fd non-blocking (cli/fd-writer.ts).
+    get stdout() {
+      return io.stdout;
+    },
+    stderr: io.stderr,
+    stdoutTakesLentChunks: io.stdoutTakesLentChunks === true,
+  });
   const log = createLogger({ tool: 'audit-ingest' }, { write: (line) => io.stderr.write(line + '\n'), level: 'warn' });
   let unreadable = 0;
   for (const file of args.positionals) {
@@ -70,6 +82,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     } catch (err) {
       unreadable += 1;
       const code = (err as { code?: string }).code;
+      // Nothing more can reach the reader; the files not yet parsed are not theirs to see.
+      if ((code === 'EPIPE' || code === 'ECONNRESET') && outDir === undefined) return READER_GONE;
       io.stderr.write(`audit-ingest: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}\n`);
     }
   }

@@ -12,7 +12,27 @@ for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
   });
 }
 
-main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: stop.signal, stdoutTakesLentChunks: true }).then(
+let stdout: NodeJS.WriteStream | undefined;
+const io = {
+  // Opened on first use only: it makes fd 1 non-blocking, and parse writes records to fd 1
+  // itself (cli/fd-writer.ts).
+  get stdout(): NodeJS.WriteStream {
+    if (stdout === undefined) {
+      stdout = process.stdout;
+      // A reader that went away (`| head`) fails the writes, whose callbacks report it
+      // (cli/audit-ingest.ts stops); without a listener the stream's 'error' would crash.
+      stdout.on('error', () => undefined);
+    }
+    return stdout;
+  },
+  stderr: process.stderr,
+  env: process.env,
+  signal: stop.signal,
+  stdoutTakesLentChunks: true,
+  stdoutFd: 1,
+};
+
+main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
     // The signal handlers keep nothing alive, but open sockets of the SDK's agents might.

@@ -7,19 +7,23 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { ObjectRef, ObjectStore, OpenedObject } from '../lib/ingest';
+import { fdWriter, streamWriter, type WriteChunk } from './fd-writer';
 
 export interface FileStoreOptions {
   /** Where outputs go; undefined writes records to `stdout` and the summary to `stderr`. */
   outDir?: string;
-  stdout: Writable;
+  /** Read only when records go through it: not when written to `stdoutFd`. */
+  readonly stdout: Writable;
   stderr: Writable;
   /** See CliIo.stdoutTakesLentChunks; files always do. */
   stdoutTakesLentChunks?: boolean;
+  /** See CliIo.stdoutFd. */
+  stdoutFd?: number;
 }
 
 export function fileStore(options: FileStoreOptions): ObjectStore {
   return {
-    takesLentChunks: options.outDir !== undefined || options.stdoutTakesLentChunks === true,
+    takesLentChunks: options.outDir !== undefined || options.stdoutFd !== undefined || options.stdoutTakesLentChunks === true,
     async open(ref: ObjectRef): Promise<OpenedObject> {
       const path = ref.bucket === '' ? ref.key : join(ref.bucket, ref.key);
       const info = await stat(path); // throws ENOENT before any output is written
@@ -38,13 +42,14 @@ export function fileStore(options: FileStoreOptions): ObjectStore {
     async writeStream(_bucket, key, body): Promise<void> {
       if (options.outDir === undefined) {
         // stdout stays open for the next file.
-        await writeEach(body, options.stdout);
+        const fd = options.stdoutFd;
+        await writeEach(body, fd === undefined ? streamWriter(options.stdout) : fdWriter(fd, () => options.stdout));
         return;
       }
       await mkdir(options.outDir, { recursive: true });
       const file = createWriteStream(join(options.outDir, key));
       try {
-        await writeEach(body, file);
+        await writeEach(body, streamWriter(file));
         await new Promise<void>((resolve, reject) => {
           file.once('error', reject);
           file.end(resolve);
@@ -66,13 +71,22 @@ export function fileStore(options: FileStoreOptions): ObjectStore {
 }
 
 /**
- * Writes each chunk and waits until the stream is done with it before asking for the next:
- * the chunks are lent (ObjectStore.writeStream), so none may wait in a stream's buffer.
+ * Writes each chunk while the next one is made, and waits until the last write is done before
+ * the one after: at most one chunk in flight, so a lent buffer (lib/json-lines.ts: two take
+ * turns) is free again when it is written over.
  */
-async function writeEach(body: AsyncIterable<Buffer>, to: Writable): Promise<void> {
-  for await (const chunk of body) {
-    await new Promise<void>((resolve, reject) => {
-      to.write(chunk, (err) => (err ? reject(err) : resolve()));
-    });
+async function writeEach(body: AsyncIterable<Buffer>, write: WriteChunk): Promise<void> {
+  let inFlight: Promise<void> | undefined;
+  try {
+    for await (const chunk of body) {
+      await inFlight;
+      inFlight = write(chunk);
+      // Its failure is seen at the next await; until then it must not count as unhandled.
+      inFlight.catch(() => undefined);
+    }
+  } finally {
+    // A failed parse still lets the last write finish with its buffer before anything else.
+    await inFlight?.catch(() => undefined);
   }
+  await inFlight;
 }

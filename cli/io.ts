@@ -15,4 +15,9 @@ export interface CliIo {
    * TTY), so output buffers may be reused after it; a stream that hands chunks on (a PassThrough) is not.
    */
   stdoutTakesLentChunks?: boolean;
+  /**
+   * stdout's file descriptor (cli/bin.ts: 1): records are written to it from the threadpool
+   * while the parse goes on (cli/fd-writer.ts), and `stdout` is then not even opened for them.
+   */
+  stdoutFd?: number;
 }

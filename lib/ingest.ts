@@ -33,8 +33,9 @@ export interface ObjectStore {
   exists(bucket: string, key: string): Promise<boolean>;
   /**
    * True when writeStream is done with each chunk of its body (written or copied) before it
-   * asks for the next, with no read-ahead such as Readable.from's buffer: the records' buffers
-   * are then lent to it and reused (lib/json-lines.ts), instead of fresh ones per batch.
+   * asks for the chunk after the next (one write in flight while the next chunk is made), with
+   * no read-ahead such as Readable.from's buffer: the records' buffers are then lent to it and
+   * reused (lib/json-lines.ts), instead of fresh ones per batch.
    */
   readonly takesLentChunks?: boolean;
   /** Streams `body` into a new object; must not leave a partial object visible on failure. */

@@ -58,8 +58,9 @@ export interface StreamControl {
   /** Asked after each batch: true stops at that line boundary, with `stoppedAt` set. */
   shouldStop?: () => boolean;
   /**
-   * The consumer is done with a batch (its json and its records) once it asks for the next:
-   * the output buffers are then reused instead of fresh ones per batch (json-lines.ts).
+   * The consumer is done with a batch (its json and its records) once it asks for the batch
+   * after the next: it may write one while the next is made. Two output buffers then take
+   * turns instead of a fresh one per batch (json-lines.ts).
    */
   lendOutput?: boolean;
 }
