@@ -80,10 +80,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         { ...parseOptionsFrom(config), ...outputOptionsFrom(config), maxPayloadBytes: 256 * 1024 },
       );
     } catch (err) {
-      unreadable += 1;
       const code = (err as { code?: string }).code;
       // Nothing more can reach the reader; the files not yet parsed are not theirs to see.
       if ((code === 'EPIPE' || code === 'ECONNRESET') && outDir === undefined) return READER_GONE;
+      unreadable += 1;
       io.stderr.write(`audit-ingest: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}\n`);
     }
   }

@@ -28,7 +28,7 @@ const io = {
   stderr: process.stderr,
   env: process.env,
   signal: stop.signal,
-  stdoutTakesLentChunks: true,
+  // Records are lent to fd 1's writer; stdout is then only its fallback (cli/file-store.ts).
   stdoutFd: 1,
 };
 

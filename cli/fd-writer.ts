@@ -1,8 +1,8 @@
 // Writes the records to stdout's file descriptor from libuv's threadpool. process.stdout on a
 // pipe or socket is non-blocking and libuv feeds it only between event-loop turns, so the
 // parse stood still while each batch drained to the reader: into the bench's sink (a socket)
-// the 100 MB chunk took 1.50-1.81 s that way, 1.43-1.48 s with these writes overlapping the
-// parse (4 runs each, alternating; to /dev/null, 1.28-1.36 s).
+// the 100 MB chunk at 2% FAILED took 1.42-2.09 s that way (median 1.57), 1.30-1.59 s (median
+// 1.37) with these writes overlapping the parse (5 runs each, alternating; bench/measure.ts).
 
 import { write } from 'node:fs';
 import type { Writable } from 'node:stream';

@@ -132,7 +132,7 @@ describe('audit-ingest parse', () => {
     // In-process into a PassThrough: not lent (stdoutTakesLentChunks unset), the reference.
     const reference = await run(['parse', input]);
     expect(reference.stdout.split('\n')).toHaveLength(21_000 + 1);
-    // The binary's stdout (process.stdout) and --out files take lent chunks.
+    // The binary's stdout (fd 1, written from the threadpool) and --out files take lent chunks.
     const { stdout } = await promisify(execFile)(process.execPath, ['dist/cli.cjs', 'parse', input], { maxBuffer: 64 * 1024 * 1024 });
     expect(stdout === reference.stdout).toBe(true);
     await promisify(execFile)(process.execPath, ['dist/cli.cjs', 'parse', '--out', dir, input]);
